@@ -1,0 +1,50 @@
+"""Stage 3, analyze: an Article with text -> the same Article with its facts.
+
+Steps run in order over one shared spaCy Doc; each is ``find(article, doc) -> list``
+and may read the facts of the steps before it (events read quotes, places, dates,
+counts). A step that fails records an error on the article and the others go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from ..records import Article, ErrorRecord
+from . import counts, dates, entities, events, geo, nlp, quotes
+
+Step = Callable[[Article, Any], list[Any]]
+
+# (field on Article, step). Order matters: later steps read earlier facts.
+STEPS: list[tuple[str, Step]] = [
+    ("entities", entities.find),
+    ("dates", dates.find),
+    ("places", geo.find),
+    ("quotes", quotes.find),
+    ("counts", counts.find),
+    ("events", events.find),
+]
+
+
+def _run_steps(article: Article, doc: Any) -> Article:
+    for field, step in STEPS:
+        try:
+            setattr(article, field, step(article, doc))
+        except Exception as exc:  # a failed step is data; the other steps still run
+            article.errors.append(
+                ErrorRecord(stage="analyze", code=f"{field}-failed", message=f"{type(exc).__name__}: {exc}")
+            )
+    return article
+
+
+def analyze(article: Article) -> Article:
+    """Fill ``article``'s facts in place and return it."""
+    if not article.text.strip():
+        return article
+    return _run_steps(article, nlp.parse(article.text))
+
+
+def analyze_many(articles: Iterable[Article]) -> Iterator[Article]:
+    """Like ``analyze`` over a stream, batching the spaCy work (``nlp.pipe``)."""
+    for article, doc in nlp.parse_many(articles):
+        yield _run_steps(article, doc) if doc is not None else article

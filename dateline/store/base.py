@@ -1,0 +1,241 @@
+"""What every database backend does, written once over DB-API connections.
+
+Backends differ only in connecting, placeholders, full-text search and a few
+types; they subclass ``Store`` and fill those in. All writes for one document
+happen in one transaction, so a crash or a kill leaves either the whole
+document or nothing of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from ..records import FACT_TYPES, Article, ErrorRecord, article_from_dict, article_to_dict
+from .schema import _TYPES, MIGRATIONS, SCHEMA_VERSION, ddl, fact_columns, q
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Store:
+    """A dateline database. Use ``open_store(url)``; close with ``close()`` or ``with``."""
+
+    dialect = "generic"
+    placeholder = "?"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.conn: Any = None
+
+    # -- backend hooks ---------------------------------------------------------------
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """One write transaction; rolled back whole on any error."""
+        raise NotImplementedError
+        yield
+
+    def _existing_columns(self, table: str) -> set[str]:
+        raise NotImplementedError
+
+    def search_ids(self, query: str, limit: int = 20, offset: int = 0) -> list[tuple[str, float]]:
+        """(article id, rank) for a full-text query, best first."""
+        raise NotImplementedError
+
+    # -- setup -------------------------------------------------------------------------
+    def open(self) -> Store:
+        self.conn = self._connect()
+        self.migrate()
+        return self
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def sql(self, statement: str) -> str:
+        """Write statements with ``?``; backends with another placeholder translate here."""
+        return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(self.sql(statement), tuple(params))
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.execute(statement, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def migrate(self) -> None:
+        """Create the schema, apply numbered migrations, and add columns for new record fields."""
+        with self.transaction():
+            for stmt in ddl(self.dialect):
+                self.execute(stmt)
+            rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
+            version = int(rows[0]["value"]) if rows else SCHEMA_VERSION
+            for v in range(version, SCHEMA_VERSION):
+                for stmt in MIGRATIONS.get(v, {}).get(self.dialect, []):
+                    self.execute(stmt)
+            if rows:
+                self.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+            else:
+                self.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            # A field added to a fact record becomes a nullable column; its values
+            # are also in each row's JSON, so old rows stay readable.
+            for table, cls in FACT_TYPES.items():
+                have = self._existing_columns(table)
+                for name, kind in fact_columns(cls):
+                    if name not in have:
+                        self.execute(f"ALTER TABLE {table} ADD COLUMN {q(name)} {_TYPES[self.dialect][kind]}")
+
+    # -- documents ---------------------------------------------------------------------
+    def seen(self, raw_hash: str) -> bool:
+        """True when this exact input was handled before (stored, or failed for good)."""
+        return bool(self.query("SELECT 1 FROM documents WHERE raw_hash = ?", [raw_hash]))
+
+    def seen_many(self, hashes: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(hashes), 500):
+            chunk = list(hashes[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(r["raw_hash"] for r in self.query(f"SELECT raw_hash FROM documents WHERE raw_hash IN ({marks})", chunk))
+        return found
+
+    def save(self, article: Article) -> None:
+        """Store one article with all its facts, replacing an earlier version, atomically."""
+        with self.transaction():
+            self._save(article)
+
+    def _save(self, article: Article) -> None:
+        self._delete_article(article.id)
+        data = article_to_dict(article)
+        body = {k: v for k, v in data.items() if k not in FACT_TYPES and k != "text"}
+        self.execute(
+            "INSERT INTO articles (id, raw_hash, source, url, site, language, title, text, published,"
+            " dateline_place, dateline_date, agency, ref_date, story_id, data, created)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                article.id, article.raw_hash, article.source, article.url, article.site, article.language,
+                article.title, article.text, article.published, article.dateline.place,
+                article.dateline.date, article.dateline.agency, article.reference_date,
+                article.story.id if article.story else None, _dumps(body), now(),
+            ],
+        )
+        for table, cls in FACT_TYPES.items():
+            cols = fact_columns(cls)
+            names = ", ".join(q(n) for n, _ in cols)
+            marks = ",".join("?" * (len(cols) + 3))
+            stmt = f"INSERT INTO {table} (article_id, idx, {names}, data) VALUES ({marks})"
+            for idx, fact in enumerate(data[table]):
+                values = [self._value(fact.get(n), kind) for n, kind in cols]
+                self.execute(stmt, [article.id, idx, *values, _dumps(fact)])
+        for err in article.errors:
+            self._error(article.source, article.raw_hash, article.id, err)
+        if article.raw_hash:
+            self._mark(article.raw_hash, article.source, article.id, "stored")
+
+    def _value(self, value: Any, kind: str) -> Any:
+        if kind == "json":
+            return _dumps(value if value is not None else [])
+        if kind == "str" and value is not None:
+            return str(value)
+        return value
+
+    def _delete_article(self, article_id: str) -> None:
+        for table in FACT_TYPES:
+            self.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+        self.execute("DELETE FROM errors WHERE article_id = ?", [article_id])
+        self.execute("DELETE FROM articles WHERE id = ?", [article_id])
+
+    def _mark(self, raw_hash: str, source: str, article_id: str | None, status: str) -> None:
+        self.execute("DELETE FROM documents WHERE raw_hash = ?", [raw_hash])
+        self.execute(
+            "INSERT INTO documents (raw_hash, source, article_id, status, created) VALUES (?,?,?,?,?)",
+            [raw_hash, source, article_id, status, now()],
+        )
+
+    def _error(self, source: str, raw_hash: str | None, article_id: str | None, err: ErrorRecord) -> None:
+        self.execute(
+            "INSERT INTO errors (source, raw_hash, article_id, stage, code, message, created) VALUES (?,?,?,?,?,?,?)",
+            [source, raw_hash, article_id, err.stage, err.code, err.message, now()],
+        )
+
+    def record_failure(self, source: str, raw_hash: str | None, err: ErrorRecord) -> None:
+        """A document that produced no article: one error row, and (with a hash) marked as seen."""
+        with self.transaction():
+            if raw_hash:
+                self.execute("DELETE FROM errors WHERE raw_hash = ? AND article_id IS NULL", [raw_hash])
+            self._error(source, raw_hash, None, err)
+            if raw_hash:
+                self._mark(raw_hash, source, None, "failed")
+
+    # -- reading ------------------------------------------------------------------------
+    def article(self, article_id: str) -> Article | None:
+        rows = self.query("SELECT * FROM articles WHERE id = ?", [article_id])
+        return self._load(rows[0]) if rows else None
+
+    def articles(self, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
+        """All articles in a stable order (by id), streamed in pages."""
+        page, last = 200, ""
+        served = 0
+        while True:
+            rows = self.query("SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?", [last, page])
+            if not rows:
+                return
+            for row in rows:
+                if served >= offset:
+                    yield self._load(row)
+                served += 1
+                if limit is not None and served >= offset + limit:
+                    return
+            last = rows[-1]["id"]
+
+    def _load(self, row: dict[str, Any]) -> Article:
+        data = json.loads(row["data"])
+        data["text"] = row["text"]
+        data["id"] = row["id"]
+        for table in FACT_TYPES:
+            facts = self.query(f"SELECT data FROM {table} WHERE article_id = ? ORDER BY idx", [row["id"]])
+            data[table] = [json.loads(f["data"]) for f in facts]
+        article = article_from_dict(data)
+        article.raw_hash = row.get("raw_hash")
+        return article
+
+    def rows(self, table: str, limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """Rows of one table for export, streamed (``data`` JSON columns left as text)."""
+        sql = f"SELECT * FROM {table} ORDER BY 1, 2" if table in FACT_TYPES else f"SELECT * FROM {table} ORDER BY 1"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        cur = self.execute(sql)
+        names = [d[0] for d in cur.description]
+        while True:
+            batch = cur.fetchmany(500)
+            if not batch:
+                return
+            for row in batch:
+                yield dict(zip(names, row))
+
+    def counts(self) -> dict[str, int]:
+        """How many rows each main table holds (for summaries)."""
+        tables = ["articles", *FACT_TYPES, "stories", "errors"]
+        return {t: self.query(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"] for t in tables}
+
+    def errors_by_stage(self) -> dict[str, int]:
+        rows = self.query("SELECT stage, COUNT(*) AS n FROM errors GROUP BY stage ORDER BY stage")
+        return {r["stage"]: r["n"] for r in rows}

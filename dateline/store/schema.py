@@ -1,0 +1,107 @@
+"""The database schema, shared by the SQLite and PostgreSQL stores.
+
+Fact tables are derived from the record dataclasses so that a field added to
+``records.py`` needs one migration line, not a hand-written table. Every fact
+table also keeps the whole fact as JSON in ``data`` so that reading an article
+back is exact even for fields that have no column of their own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+
+from .. import records
+from ..records import FACT_TYPES
+
+SCHEMA_VERSION = 1
+
+# Column types per dialect for the Python annotations used in records.py.
+_TYPES = {
+    "sqlite": {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "json": "TEXT"},
+    "postgres": {"str": "TEXT", "int": "BIGINT", "float": "DOUBLE PRECISION", "bool": "BOOLEAN", "json": "TEXT"},
+}
+
+
+def fact_columns(cls: type) -> list[tuple[str, str]]:
+    """(column, kind) for each field of a fact dataclass, in declaration order."""
+    hints = typing.get_type_hints(cls, vars(records))
+    cols = []
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        args = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+        if typing.get_origin(hint) in (list, dict):
+            kind = "json"
+        elif len(args) > 1:
+            kind = "str"  # geonameid: int | str
+        else:
+            kind = {bool: "bool", int: "int", float: "float"}.get(args[0], "str")
+        cols.append((f.name, kind))
+    return cols
+
+
+def q(name: str) -> str:
+    """Quote an identifier: fact fields such as ``end``, ``min`` and ``text`` are SQL keywords."""
+    return f'"{name}"'
+
+
+def ddl(dialect: str) -> list[str]:
+    """CREATE statements for schema version ``SCHEMA_VERSION`` (idempotent)."""
+    t = _TYPES[dialect]
+    serial = "INTEGER PRIMARY KEY AUTOINCREMENT" if dialect == "sqlite" else "BIGSERIAL PRIMARY KEY"
+    stmts = [
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        # One row per input document seen (by content hash): what makes reruns idempotent
+        # and lets an interrupted run resume without redoing finished documents.
+        f"""CREATE TABLE IF NOT EXISTS documents (
+            raw_hash TEXT PRIMARY KEY, source TEXT NOT NULL, article_id TEXT,
+            status TEXT NOT NULL, created TEXT NOT NULL)""",
+        f"""CREATE TABLE IF NOT EXISTS articles (
+            id TEXT PRIMARY KEY, raw_hash TEXT, source TEXT NOT NULL, url TEXT, site TEXT,
+            language TEXT, title TEXT, text TEXT NOT NULL, published TEXT,
+            dateline_place TEXT, dateline_date TEXT, agency TEXT, ref_date TEXT,
+            story_id TEXT, data TEXT NOT NULL, created TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS articles_published ON articles (published)",
+        "CREATE INDEX IF NOT EXISTS articles_ref_date ON articles (ref_date)",
+        "CREATE INDEX IF NOT EXISTS articles_story ON articles (story_id)",
+        "CREATE INDEX IF NOT EXISTS articles_site ON articles (site)",
+        f"""CREATE TABLE IF NOT EXISTS errors (
+            id {serial}, source TEXT NOT NULL, raw_hash TEXT, article_id TEXT,
+            stage TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, created TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS errors_raw ON errors (raw_hash)",
+        f"""CREATE TABLE IF NOT EXISTS stories (
+            id TEXT PRIMARY KEY, origin TEXT, size INTEGER NOT NULL, title TEXT,
+            first_date TEXT, last_date TEXT, data TEXT NOT NULL, updated TEXT NOT NULL)""",
+    ]
+    for table, cls in FACT_TYPES.items():
+        cols = ", ".join(f"{q(name)} {t[kind]}" for name, kind in fact_columns(cls))
+        stmts.append(
+            f"CREATE TABLE IF NOT EXISTS {table} (article_id TEXT NOT NULL, idx INTEGER NOT NULL, "
+            f"{cols}, data TEXT NOT NULL, PRIMARY KEY (article_id, idx))"
+        )
+    stmts += [
+        "CREATE INDEX IF NOT EXISTS entities_canonical ON entities (canonical)",
+        "CREATE INDEX IF NOT EXISTS places_geonameid ON places (geonameid)",
+        "CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes (speaker)",
+        "CREATE INDEX IF NOT EXISTS events_type ON events (type, subtype)",
+        "CREATE INDEX IF NOT EXISTS events_date ON events (date)",
+    ]
+    if dialect == "sqlite":
+        stmts += [
+            """CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+                title, text, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')""",
+            """CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
+                INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text); END""",
+            """CREATE TRIGGER IF NOT EXISTS articles_ad AFTER DELETE ON articles BEGIN
+                INSERT INTO articles_fts(articles_fts, rowid, title, text)
+                VALUES ('delete', old.rowid, old.title, old.text); END""",
+            """CREATE TRIGGER IF NOT EXISTS articles_au AFTER UPDATE ON articles BEGIN
+                INSERT INTO articles_fts(articles_fts, rowid, title, text)
+                VALUES ('delete', old.rowid, old.title, old.text);
+                INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text); END""",
+        ]
+    return stmts
+
+
+# Migrations from version N to N+1, per dialect: append, never edit a released one.
+MIGRATIONS: dict[int, dict[str, list[str]]] = {}
