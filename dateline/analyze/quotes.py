@@ -1,11 +1,314 @@
-"""Placeholder until this step lands: finds nothing."""
+"""Quotations and reported claims: content, speaker (as written and resolved), cue, medium, status.
+
+Two sources of evidence are joined. The dependency parse of each sentence that
+holds a speech word gives indirect speech and the cue of most direct quotes
+(``speech.find_in_sentence``); the quotation marks give the exact extent of
+direct quotes, also over several sentences and paragraphs
+(``quotemarks.quote_marks``). A quotation with no cue in its own sentence takes
+one from the text right around it ("... with the message: “...”") or continues
+the previous speaker's quotation in the same or the next paragraph.
+
+The speaker is resolved through the article's entities: names to their
+canonical form, pronouns to the most recent compatible speaker or person, and
+role nouns ("the adviser") to the person the article gave that role.
+``status`` says whether the outlet vouches for the content: ``unverified`` when
+it says it could not verify it (in the same or one of the next two sentences),
+``denied``, ``claimed`` (claim-type cues), ``hedged``, else ``asserted``.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
-from ..records import Article
+from ..records import Article, Entity, Quote
+from . import nlp
+from .lexicon import CLAIM_VERBS, DENY_VERBS, HEDGE_VERBS, PRONOUNS_GROUP, PRONOUNS_PERSON, ROLE_WORDS, SPEECH_NOUNS, SPEECH_VERBS
+from .quotemarks import QuoteMark, quote_marks
+from .speech import Found, find_in_sentence, subject_of
+
+_UNVERIFIED = re.compile(
+    r"\b(?:(?:unable|not able|could not|couldn['’]t|cannot|can['’]t|did not|didn['’]t|has not been able|"
+    r"have not been able|was not able|were not able)\s+(?:to\s+)?(?:immediately\s+|independently\s+)*"
+    r"(?:verify|confirm|corroborate|authenticate)"
+    r"|without (?:providing|offering|giving|citing|presenting) (?:any )?evidence"
+    r"|(?:did not|didn['’]t) (?:provide|offer|give|present) (?:any )?evidence"
+    r"|could not be (?:immediately |independently )*(?:verified|confirmed)"
+    r"|(?:has|have) not been (?:independently )?(?:verified|confirmed))",
+    re.I,
+)
+_HEDGE_WORDS = re.compile(r"\b(?:reportedly|allegedly|purportedly|apparently|supposedly)\b", re.I)
+_MEDIUM = re.compile(
+    r"\b(?:in|on|at|during|via|through)\s+(?:a|an|the|his|her|their|its)?\s*"
+    r"(?P<m>(?:(?:nightly|televised|weekly|late-night|joint|brief|separate|written|recorded|live|"
+    r"recent|short|new|daily|evening)\s+)*"
+    r"(?:video(?:\s+(?:message|address|statement|posted on [A-Z]\w+|on [A-Z]\w+))?|statement|"
+    r"(?:press|news) conference(?: in [A-Z][\w-]+)?|press briefing|briefing|"
+    r"interview(?: with [A-Z][\w.]*(?: [A-Z][\w.]*)*)?|speech|address|tweet|"
+    r"post(?: on [A-Z]\w+)?|message|letter|op-ed|email|blog post|radio address|"
+    r"Facebook(?: post)?|Twitter|Telegram(?: channel)?|YouTube|Instagram|TikTok|television|TV|radio|"
+    r"social media|a rally|rally))\b"
+)
+_CUE_WORDS = SPEECH_VERBS | SPEECH_NOUNS | {"according"}
+_QUOTE_CHARS = "“”\"„«»"
 
 
-def find(article: Article, doc: Any) -> list[Any]:
-    return []
+@dataclass(slots=True)
+class _Item:
+    kind: str
+    start: int
+    end: int
+    cue: tuple[int, int] | None
+    cue_lemma: str | None
+    speaker: tuple[int, int] | None
+    sent: tuple[int, int]  # the sentence of the cue, for medium and status
+    resolved: str | None = None
+
+
+def candidate(sent: Any) -> bool:
+    """Whether a sentence may hold speech: a speech word, "according" or a quotation mark."""
+    for tok in sent:
+        if tok.lemma_.lower() in _CUE_WORDS or tok.lower_ in _CUE_WORDS or tok.text in _QUOTE_CHARS:
+            return True
+    return False
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _from_parse(doc: Any, sents: list[Any]) -> list[_Item]:
+    items: list[_Item] = []
+    for sent in sents:
+        sdoc = nlp.parsed(sent)
+        base = sent.start_char
+        for f in find_in_sentence(sdoc, base):
+            if f.negated and f.cue_lemma not in DENY_VERBS:
+                continue
+            spk = (f.speaker_start, f.speaker_end) if f.speaker_start is not None else None
+            items.append(_Item("indirect", f.start, f.end, (f.cue_start, f.cue_end), f.cue_lemma, spk,
+                               (sent.start_char, sent.end_char)))
+    # Nested cues ("X said Y told him that ..."): keep the outermost for a content.
+    items.sort(key=lambda i: (i.start, -(i.end - i.start)))
+    kept: list[_Item] = []
+    for it in items:
+        inner = any(
+            k.start <= it.start and it.end <= k.end and k.cue and it.cue
+            and k.start <= it.cue[0] and it.cue[1] <= k.end
+            for k in kept
+        )
+        if inner and it.speaker is not None and all(
+            not (k.start <= it.speaker[0] < k.end) for k in kept
+        ):
+            inner = False
+        if not inner:
+            kept.append(it)
+    return kept
+
+
+def _attach_marks(text: str, items: list[_Item], marks: list[QuoteMark]) -> list[QuoteMark]:
+    """Widen parsed contents to the quotation they touch; return the quotations left over."""
+    left: list[QuoteMark] = []
+    for q in marks:
+        qs = (q.start, q.end)
+        hits = [it for it in items if _overlap((it.start, it.end), qs) > 0 and not (
+            it.cue and q.start <= it.cue[0] < q.end)]
+        if not hits:
+            left.append(q)
+            continue
+        for it in hits:
+            inside = it.start >= q.start - 2 and it.end <= q.end + 2
+            it.start, it.end = min(it.start, q.start), max(it.end, q.end)
+            if inside or (it.start >= q.start and it.end <= q.end):
+                it.kind = "direct"
+            elif it.kind != "direct":
+                it.kind = "mixed"
+    return left
+
+
+def _sentence_at(doc: Any, char: int) -> Any:
+    tok = doc.char_span(char, char + 1, alignment_mode="expand")
+    return tok.sent if tok is not None and len(tok) else None
+
+
+def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
+    """A cue for a quotation in the text right before (colon) or after it in its sentences."""
+    text = doc.text
+    end_sent = _sentence_at(doc, max(q.end - 1, q.start))
+    if end_sent is not None and end_sent.end_char > q.end:
+        sdoc = nlp.parsed(end_sent)
+        base = end_sent.start_char
+        for tok in sdoc:
+            at = base + tok.idx
+            if at < q.end or tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in SPEECH_VERBS:
+                continue
+            if text[q.end:at].count(".") and not text[q.end:at].strip().startswith(","):
+                break
+            subj = subject_of(tok)
+            spk = None
+            if subj is not None:
+                toks = sorted(subj.subtree, key=lambda t: t.i)
+                spk = (base + toks[0].idx, base + toks[-1].idx + len(toks[-1].text))
+            return _Item("direct", q.start, q.end, (at, at + len(tok.text)), tok.lemma_.lower(), spk,
+                         (end_sent.start_char, end_sent.end_char))
+    start_sent = _sentence_at(doc, q.start)
+    if start_sent is not None and start_sent.start_char < q.start:
+        before = text[start_sent.start_char:q.start].rstrip()
+        if before.endswith((":", ",")):
+            sdoc = nlp.parsed(start_sent)
+            base = start_sent.start_char
+            roots = [t for t in sdoc if t.dep_ == "ROOT" and base + t.idx < q.start]
+            if roots:
+                root = roots[0]
+                subj = subject_of(root)
+                spk = None
+                if subj is not None and base + subj.idx < q.start:
+                    toks = [t for t in subj.subtree if t.dep_ not in ("appos", "punct")]
+                    toks = [t for t in toks if not any(a.dep_ == "appos" for a in t.ancestors if a.i > subj.i)]
+                    toks.sort(key=lambda t: t.i)
+                    spk = (base + toks[0].idx, base + toks[-1].idx + len(toks[-1].text))
+                return _Item("direct", q.start, q.end, (base + root.idx, base + root.idx + len(root.text)),
+                             root.lemma_.lower(), spk, (start_sent.start_char, q.start))
+    return None
+
+
+def _entity_at(entities: list[Entity], span: tuple[int, int]) -> Entity | None:
+    best = None
+    for e in entities:
+        if _overlap((e.start, e.end), span) > 0:
+            if best is None or (e.label == "PERSON" and best.label != "PERSON"):
+                best = e
+    return best
+
+
+def _resolve(text: str, it: _Item, entities: list[Entity], done: list[_Item]) -> str | None:
+    if it.speaker is None:
+        return None
+    mention = text[it.speaker[0]:it.speaker[1]]
+    ent = _entity_at(entities, it.speaker)
+    words = mention.lower().split()
+    if ent is not None and ent.label in ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"):
+        if ent.label != "NORP" or len(words) == 1:
+            return ent.canonical or ent.text
+    if len(words) == 1 and words[0] in PRONOUNS_PERSON | PRONOUNS_GROUP:
+        person = words[0] in PRONOUNS_PERSON
+        for prev in reversed(done):
+            if prev.resolved and prev.speaker and prev.speaker[0] < it.speaker[0] and (
+                it.speaker[0] - prev.speaker[1] < 1500
+            ):
+                pe = _entity_at(entities, prev.speaker)
+                if person == (pe is not None and pe.label == "PERSON") or pe is None:
+                    return prev.resolved
+                break
+        want = ("PERSON",) if person else ("ORG", "GPE", "NORP")
+        for e in reversed(entities):
+            if e.end <= it.speaker[0] and e.label in want:
+                return e.canonical or e.text
+        return None
+    # A role noun: "the adviser", "the head of the ... administration".
+    heads = [w for w in words if w.strip(",.") in ROLE_WORDS]
+    if heads:
+        best, score = None, 0
+        for e in entities:
+            if e.label == "PERSON" and e.role:
+                role = set(e.role.lower().replace("-", " ").split())
+                s = len(role & set(mention.lower().replace("-", " ").split()) - {"the", "of", "a", "an", "to", "in"})
+                if heads[0] in role and s > score:
+                    best, score = e, s
+        if best is not None:
+            return best.canonical
+    return mention
+
+
+def _status(text: str, it: _Item, doc: Any) -> str:
+    sent_text = text[it.sent[0]:it.sent[1]]
+    outside = text[it.sent[0]:it.start] + " " + text[it.end:it.sent[1]]
+    if _UNVERIFIED.search(outside):
+        return "unverified"
+    sent = _sentence_at(doc, it.sent[0])
+    if sent is not None:
+        nxt = sent.end
+        for _ in range(2):
+            if nxt >= len(doc):
+                break
+            following = doc[nxt].sent
+            if _UNVERIFIED.search(following.text) and not _has_own_claim(following.text):
+                return "unverified"
+            nxt = following.end
+    if it.cue_lemma in DENY_VERBS:
+        return "denied"
+    if it.cue_lemma in CLAIM_VERBS:
+        return "claimed"
+    if it.cue_lemma in HEDGE_VERBS or _HEDGE_WORDS.search(sent_text):
+        return "hedged"
+    return "asserted"
+
+
+def _has_own_claim(sentence: str) -> bool:
+    """A verification note that names its own subject ("... the claim, which X made") stays local."""
+    return bool(re.search(r"\bwithout (?:providing|offering|giving) (?:any )?evidence\b", sentence))
+
+
+def _medium(text: str, it: _Item) -> str | None:
+    window = text[it.sent[0]:it.sent[1]]
+    for m in _MEDIUM.finditer(window):
+        at = it.sent[0] + m.start("m")
+        if it.start <= at < it.end:
+            continue
+        return m.group("m")
+    return None
+
+
+def find(article: Article, doc: Any) -> list[Quote]:
+    """Quotations and claims in ``article`` (``doc`` is ``nlp.parse(article.text)``)."""
+    text = article.text
+    sents = [s for s in doc.sents if candidate(s)]
+    nlp.parse_sentences(doc, sents)
+    items = _from_parse(doc, sents)
+    marks = quote_marks(text)
+    left = _attach_marks(text, items, marks)
+    for q in left:
+        if any(it.start <= q.start and q.end <= it.end for it in items):
+            continue
+        found = _cue_around(doc, q)
+        if found is not None:
+            items.append(found)
+            continue
+        words = len(text[q.start:q.end].split())
+        if words < 4:
+            continue  # a scare quote or a title
+        items.append(_Item("direct", q.start, q.end, None, None, None, (q.start, q.end)))
+    items.sort(key=lambda i: i.start)
+    # Drop contents inside another attribution's content when they have no speaker of their own.
+    items = [it for it in items if it.speaker is not None or not any(
+        o is not it and o.start <= it.start and it.end <= o.end and o.speaker is not None for o in items)]
+    out: list[Quote] = []
+    done: list[_Item] = []
+    for it in items:
+        it.resolved = _resolve(text, it, article.entities, done)
+        if it.speaker is None and it.kind == "direct" and done:
+            prev = done[-1]
+            if prev.resolved and it.start - prev.end < 400 and "\n\n\n" not in text[prev.end:it.start]:
+                it.resolved = prev.resolved
+        done.append(it)
+        start, end = it.start, it.end
+        spk = it.speaker
+        out.append(
+            Quote(
+                kind=it.kind,
+                text=text[start:end],
+                start=start,
+                end=end,
+                speaker=it.resolved,
+                speaker_text=text[spk[0]:spk[1]] if spk else None,
+                speaker_start=spk[0] if spk else None,
+                speaker_end=spk[1] if spk else None,
+                cue=text[it.cue[0]:it.cue[1]] if it.cue else None,
+                cue_start=it.cue[0] if it.cue else None,
+                cue_end=it.cue[1] if it.cue else None,
+                medium=_medium(text, it),
+                status=_status(text, it, doc),
+            )
+        )
+    return out

@@ -35,6 +35,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.conn: Any = None
+        self._linker: Any = None
 
     # -- backend hooks ---------------------------------------------------------------
     def _connect(self) -> Any:
@@ -215,7 +216,16 @@ class Store:
             data[table] = [json.loads(f["data"]) for f in facts]
         article = article_from_dict(data)
         article.raw_hash = row.get("raw_hash")
+        article.story = self.story_ref(article.id) or article.story
         return article
+
+    def story_ref(self, article_id: str) -> Any:
+        """The article's current story block: stories change as copies arrive after it."""
+        if self._linker is None:
+            from ..link import Linker  # link builds on store; imported on first use
+
+            self._linker = Linker(self)
+        return self._linker.story_ref(article_id)
 
     def rows(self, table: str, limit: int | None = None) -> Iterator[dict[str, Any]]:
         """Rows of one table for export, streamed (``data`` JSON columns left as text)."""

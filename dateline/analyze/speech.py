@@ -1,0 +1,198 @@
+"""Reported speech inside one dependency-parsed sentence: cue, speaker, content.
+
+Works on the small Doc that ``nlp.parsed`` returns for one sentence; offsets
+are made absolute with ``base`` (the sentence's first character in the text).
+The constructions: a speech verb and its clausal complement ("X said (that)
+..."), content first ("..., officials said"), the cue inside ("..., he said,
+..."), infinitival content ("urged voters to ..."), "called X Y", "called
+on/for X", nominal content ("denied the report"), "according to X", and
+speech nouns ("his claim that ...").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .lexicon import DENY_VERBS, SPEECH_NOUNS, SPEECH_VERBS
+
+# Verbs whose content is an infinitive ("pledged to ...", "urged X to ...").
+_XCOMP_VERBS = frozenset(
+    """
+    urge ask call promise pledge vow vote plan want wish intend decide threaten
+    refuse agree propose encourage order instruct advise tell warn demand expect
+    hope offer seek aim push press
+    """.split()
+)
+# Verbs whose direct object can be the content ("denied the report", "cited polls").
+_NOMINAL_VERBS = frozenset(
+    """
+    deny reject dispute refute cite describe criticize criticise praise blame
+    condemn question announce report confirm predict promise propose recommend
+    show find reveal acknowledge admit support oppose demand estimate
+    characterize characterise dismiss defend welcome applaud blast slam attack
+    """.split()
+) | DENY_VERBS
+_EMPTY_OBJECTS = frozenset("it this that so what something anything nothing everything".split())
+_SUBJ = ("nsubj", "nsubjpass", "csubj")
+
+
+@dataclass(slots=True)
+class Found:
+    """One attribution in absolute character offsets."""
+
+    start: int
+    end: int
+    cue_start: int
+    cue_end: int
+    cue_lemma: str
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    negated: bool = False
+
+
+def _span(tokens: list[Any], base: int) -> tuple[int, int] | None:
+    toks = [t for t in tokens if not (t.is_punct and t.text not in "“”\"'")]
+    while toks and toks[-1].is_punct and toks[-1].text in "'":
+        toks.pop()
+    if not toks:
+        return None
+    toks.sort(key=lambda t: t.i)
+    return base + toks[0].idx, base + toks[-1].idx + len(toks[-1].text)
+
+
+def _speaker_tokens(head: Any) -> list[Any]:
+    """The subject phrase without its appositions and relative clauses."""
+    cut = {
+        t.i
+        for c in head.children
+        if c.dep_ in ("appos", "relcl", "acl", "punct", "cc", "conj") and c.i > head.i
+        for t in c.subtree
+    }
+    toks = [t for t in head.subtree if t.i not in cut]
+    # Keep the contiguous stretch around the head.
+    lo = hi = head.i
+    idx = {t.i for t in toks}
+    while lo - 1 in idx:
+        lo -= 1
+    while hi + 1 in idx:
+        hi += 1
+    return [t for t in toks if lo <= t.i <= hi]
+
+
+def subject_of(verb: Any, depth: int = 0) -> Any | None:
+    """The subject of ``verb``, inherited through coordination and raising verbs."""
+    for c in verb.children:
+        if c.dep_ in ("nsubj", "csubj"):
+            if c.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
+                return verb.head
+            return c
+    for c in verb.children:
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+        if verb.dep_ == "advcl" and verb.tag_ != "VBG":
+            return None
+        return subject_of(verb.head, depth + 1)
+    return None
+
+
+def _content_tokens(verb: Any, lemma: str) -> list[Any] | None:
+    kids = list(verb.children)
+    clauses = [c for c in kids if c.dep_ == "ccomp"]
+    if clauses:
+        return [t for c in clauses for t in c.subtree]
+    if lemma in _XCOMP_VERBS:
+        x = [c for c in kids if c.dep_ == "xcomp"]
+        if x:
+            objs = [c for c in kids if c.dep_ in ("dobj", "dative") and c.i < x[0].i]
+            return [t for c in objs + x for t in c.subtree]
+    if lemma == "call":
+        obj = [c for c in kids if c.dep_ == "dobj"]
+        pred = [c for c in kids if c.dep_ in ("oprd", "xcomp", "ccomp")]
+        if obj and pred:
+            return [t for c in obj + pred for t in c.subtree]
+        preps = [c for c in kids if c.dep_ == "prep" and c.lower_ in ("on", "for")]
+        if preps:
+            toks = [t for p in preps for g in p.children if g.dep_ == "pobj" for t in g.subtree]
+            toks += [t for c in kids if c.dep_ == "xcomp" for t in c.subtree]
+            return toks or None
+    if lemma in _NOMINAL_VERBS:
+        obj = [c for c in kids if c.dep_ in ("dobj", "xcomp", "pcomp") and c.lower_ not in _EMPTY_OBJECTS]
+        if obj:
+            return [t for c in obj for t in c.subtree]
+    if verb.dep_ == "parataxis" and verb.head is not verb:
+        inside = {t.i for t in verb.subtree}
+        return [t for t in verb.head.subtree if t.i not in inside]
+    return None
+
+
+def _negated(verb: Any) -> bool:
+    return any(c.dep_ == "neg" for c in verb.children)
+
+
+def _according(tok: Any, sdoc: Any, base: int) -> Found | None:
+    if tok.lower_ != "according" or tok.i + 1 >= len(sdoc) or sdoc[tok.i + 1].lower_ != "to":
+        return None
+    to = sdoc[tok.i + 1]
+    pobj = [g for g in to.children if g.dep_ == "pobj"] or [
+        g for g in tok.children if g.dep_ == "pobj"
+    ]
+    if not pobj:
+        return None
+    phrase = {t.i for t in tok.subtree} | {t.i for t in to.subtree}
+    rest = [t for t in sdoc if t.i not in phrase and not t.is_space]
+    content = _span(rest, base)
+    spk = _span(_speaker_tokens(pobj[0]), base)
+    if content is None or spk is None:
+        return None
+    return Found(content[0], content[1], base + tok.idx, base + to.idx + len(to.text), "according to",
+                 spk[0], spk[1])
+
+
+def _noun_cue(tok: Any, base: int) -> Found | None:
+    if tok.pos_ != "NOUN" or tok.lemma_.lower() not in SPEECH_NOUNS:
+        return None
+    clause = [c for c in tok.children if c.dep_ in ("acl", "ccomp") and any(
+        g.dep_ == "mark" and g.lower_ == "that" for g in c.children)]
+    if not clause:
+        return None
+    content = _span(list(clause[0].subtree), base)
+    if content is None:
+        return None
+    owner = [c for c in tok.children if c.dep_ == "poss"]
+    spk = _span(_speaker_tokens(owner[0]), base) if owner else None
+    return Found(content[0], content[1], base + tok.idx, base + tok.idx + len(tok.text),
+                 tok.lemma_.lower(), spk[0] if spk else None, spk[1] if spk else None)
+
+
+def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
+    """Every attribution the parse of one sentence shows."""
+    for tok in sdoc:
+        acc = _according(tok, sdoc, base)
+        if acc is not None:
+            yield acc
+            continue
+        noun = _noun_cue(tok, base)
+        if noun is not None:
+            yield noun
+            continue
+        lemma = tok.lemma_.lower()
+        if tok.pos_ not in ("VERB", "AUX") or lemma not in SPEECH_VERBS:
+            continue
+        toks = _content_tokens(tok, lemma)
+        if not toks:
+            continue
+        content = _span(toks, base)
+        if content is None or content[1] - content[0] < 3:
+            continue
+        subj = subject_of(tok)
+        spk = _span(_speaker_tokens(subj), base) if subj is not None else None
+        cue_toks = [tok] + [c for c in tok.children if c.dep_ in ("aux", "prt", "neg") or (
+            c.dep_ == "prep" and lemma == "call" and c.lower_ in ("on", "for"))]
+        cue = _span(cue_toks, base) or (base + tok.idx, base + tok.idx + len(tok.text))
+        yield Found(content[0], content[1], cue[0], cue[1], lemma,
+                    spk[0] if spk else None, spk[1] if spk else None, _negated(tok))

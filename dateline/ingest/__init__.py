@@ -1,0 +1,102 @@
+"""Stage 1, ingest: sources (files, folders, stdin, WARC, feeds, URLs) -> RawDoc.
+
+``read_sources`` yields a ``RawDoc`` per document and, for a document that
+cannot be read, the ``DatelineError`` that says why: failures are data, and
+the stream goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..errors import DatelineError, IngestError
+from ..records import RawDoc
+from .files import GZIP_MAGIC, gunzip, iter_files, read_limited, read_stdin, records_from_json, sniff
+from .warc import iter_warc
+
+DEFAULT_MAX_BYTES = 20_000_000
+
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def read_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDoc | DatelineError]:
+    """Every document of every source, in order; unreadable ones as errors."""
+    urls: list[str] = []
+    for source in sources:
+        if is_url(source):
+            urls.append(source)
+            continue
+        if source == "-":
+            try:
+                yield from read_bytes(read_stdin(max_bytes), "-", max_bytes)
+            except DatelineError as exc:
+                yield exc
+            continue
+        path = Path(source)
+        if not path.exists():
+            yield IngestError("not-found", "no such file or folder", source=source)
+            continue
+        for file in iter_files(path):
+            yield from read_file(file, max_bytes)
+    if urls:
+        from .web import read_urls  # the polite fetcher: only imported when a URL is given
+
+        yield from read_urls(urls, max_bytes=max_bytes)
+
+
+def read_file(path: Path, max_bytes: int) -> Iterator[RawDoc | DatelineError]:
+    source = str(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        # A WARC is read as a stream: archives are far larger than one document.
+        if head.startswith(b"WARC/") or (head[:2] == GZIP_MAGIC and _gz_starts_with_warc(path)):
+            yield from iter_warc(path, source, max_bytes)
+            return
+        with open(path, "rb") as fh:
+            data = read_limited(fh, max_bytes, source)
+    except DatelineError as exc:
+        yield exc
+        return
+    except OSError as exc:
+        yield IngestError("unreadable", f"cannot read the file ({exc.strerror or exc})", source=source)
+        return
+    yield from read_bytes(data, source, max_bytes)
+
+
+def _gz_starts_with_warc(path: Path) -> bool:
+    import gzip
+    import zlib
+
+    try:
+        with gzip.open(path, "rb") as gz:
+            return gz.read(5) == b"WARC/"
+    except (OSError, EOFError, zlib.error):
+        return False
+
+
+def read_bytes(data: bytes, source: str, max_bytes: int) -> Iterator[RawDoc | DatelineError]:
+    """Documents in a blob of bytes whose kind is found from its content."""
+    try:
+        if data[:2] == GZIP_MAGIC:
+            data = gunzip(data, max_bytes, source)
+        if not data.strip():
+            raise IngestError("empty", "the document is empty", source=source)
+        kind = sniff(data[:8192])
+        if kind == "binary":
+            raise IngestError("binary", "binary data, not a news page or text", source=source)
+    except DatelineError as exc:
+        yield exc
+        return
+    if kind == "warc":
+        yield from iter_warc(None, source, max_bytes, data=data)
+    elif kind == "record":
+        yield from records_from_json(data, source)
+    else:
+        yield RawDoc(source=source, content=data, kind=kind)
+
+
+__all__ = ["DEFAULT_MAX_BYTES", "is_url", "read_bytes", "read_file", "read_sources"]

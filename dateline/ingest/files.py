@@ -1,0 +1,136 @@
+"""Files, folders and stdin: find each document's kind from its bytes, not its name.
+
+Kinds: ``warc`` (WARC or WARC.gz archives, expanded into their records),
+``record`` (news-please JSON or JSONL: already extracted articles), ``html`` and
+``text``. A gzip layer is removed first whatever the file is called.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import sys
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from ..errors import DatelineError, IngestError
+from ..records import RawDoc
+
+GZIP_MAGIC = b"\x1f\x8b"
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<div", b"<p>", b"<article", b"<title")
+# Files a folder walk passes over: hidden files and well-known non-documents.
+_SKIP_SUFFIXES = {".md", ".py", ".pyc", ".license", ".lock"}
+
+
+def iter_files(root: Path) -> Iterator[Path]:
+    """Files below ``root`` in a stable order, streamed (a folder of 100k files starts at once)."""
+    if root.is_file():
+        yield root
+        return
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                subdirs.append(Path(entry.path))
+            elif entry.is_file() and Path(entry.name).suffix.lower() not in _SKIP_SUFFIXES:
+                yield Path(entry.path)
+        stack.extend(reversed(subdirs))
+
+
+def read_limited(stream: IO[bytes], limit: int, source: str) -> bytes:
+    """Read at most ``limit`` bytes; more is an error naming the document, not a memory spike."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise IngestError("too-large", f"larger than the {limit // 1_000_000} MB limit per document", source=source)
+    return data
+
+
+def gunzip(data: bytes, limit: int, source: str) -> bytes:
+    """Remove a gzip layer, with the size limit applied to the expanded bytes."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            return read_limited(gz, limit, source)  # type: ignore[arg-type]
+    except (EOFError, OSError, zlib.error) as exc:
+        raise IngestError("bad-gzip", f"truncated or corrupt gzip data ({exc})", source=source) from exc
+
+
+def sniff(head: bytes) -> str:
+    """The kind of a document from its first bytes: warc, record, html, text or binary."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"WARC/"):
+        return "warc"
+    if start[:1] in (b"{", b"["):
+        return "record"
+    low = start[:4096].lower()
+    if any(marker in low for marker in _HTML_MARKERS):
+        return "html"
+    if looks_binary(head):
+        return "binary"
+    return "text"
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters in the first 8 KB mean it is not a text document."""
+    sample = data[:8192]
+    if not sample:
+        return False
+    if b"\x00" in sample and not (sample.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls / len(sample) > 0.05
+
+
+def records_from_json(data: bytes, source: str) -> Iterator[RawDoc | DatelineError]:
+    """news-please records from a JSON object, a JSON list, or JSONL (one object per line)."""
+    text = data.decode("utf-8-sig", errors="replace")
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        try:
+            items = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            yield IngestError("bad-json", f"not valid JSON ({exc})", source=source)
+            return
+        for n, item in enumerate(items, 1):
+            yield _record(item, f"{source}#{n}")
+        return
+    try:  # a single (possibly pretty-printed) object
+        obj = json.loads(stripped)
+    except json.JSONDecodeError:
+        obj = None
+    if isinstance(obj, dict):
+        yield _record(obj, source)
+        return
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield IngestError("bad-json", f"line {n} is not valid JSON ({exc.msg})", source=f"{source}#{n}")
+            continue
+        yield _record(item, f"{source}#{n}")
+
+
+def _record(item: object, source: str) -> RawDoc | DatelineError:
+    if not isinstance(item, dict):
+        return IngestError("bad-record", "a JSON record must be an object", source=source)
+    if not isinstance(item.get("maintext") or item.get("text"), str):
+        return IngestError("bad-record", "the record has no 'maintext' string", source=source)
+    content = json.dumps(item, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return RawDoc(source=source, content=content, kind="record", url=item.get("url"), record=item)
+
+
+def read_stdin(limit: int) -> bytes:
+    return read_limited(sys.stdin.buffer, limit, "-")

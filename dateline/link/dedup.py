@@ -1,0 +1,180 @@
+"""Near-duplicate and retelling search: which stored article is a new one's closest relative?
+
+Candidates come from two indexes, each cheap to update one document at a time:
+
+* a MinHash LSH index (datasketch) over shingles finds copies: verbatim,
+  trimmed, reordered, respelled, spun;
+* an inverted index over each article's most distinctive stems (highest
+  TF-IDF) finds retellings that share names, numbers and key words but few
+  exact phrases.
+
+Every candidate is then verified: text reuse (shingle containment) decides
+copies, IDF-weighted stem cosine decides retellings, and for English text a
+sentence embedding (all-MiniLM-L6-v2) rescues retellings in the grey zone.
+Articles that are merely on the same topic (two reports from one front on one
+day) share vocabulary but neither phrases nor enough rare stems to pass.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from datasketch import MinHashLSH
+
+from .text import NUM_PERM, Fingerprint, reuse
+
+LSH_THRESHOLD = 0.3
+KEY_TERMS = 12  # distinctive stems per article in the inverted index
+MAX_POSTINGS = 5000  # a stem in more articles than this stops being a useful key
+MIN_SHARED_KEYS = 2
+COPY_REUSE = 0.5  # share of the smaller text's shingles found in the other
+MIN_SHARED_SHINGLES = 12
+RETELL_COSINE = 0.42
+GREY_COSINE = 0.3  # below RETELL_COSINE, English pairs may still pass on embeddings
+RETELL_EMBEDDING = 0.86
+
+
+@dataclass(slots=True, frozen=True)
+class Match:
+    """How a new article relates to one stored article."""
+
+    other: str
+    score: float  # higher = closer; copies score above 1
+    reuse_new: float  # share of the new article's shingles found in the other
+    reuse_other: float
+    cosine: float
+    embedding: float | None = None
+
+    @property
+    def copy(self) -> bool:
+        return max(self.reuse_new, self.reuse_other) >= COPY_REUSE
+
+
+class Index:
+    """In-memory candidate indexes plus the document frequencies behind IDF.
+
+    The linker rebuilds it from the database (fingerprints are persisted) and
+    then adds one article at a time; nothing is ever recomputed in bulk.
+    """
+
+    def __init__(self, text_of: Callable[[str], str | None] | None = None) -> None:
+        self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+        self.prints: dict[str, Fingerprint] = {}
+        self.df: Counter[str] = Counter()
+        self.postings: dict[str, list[str]] = defaultdict(list)
+        # Embeddings are computed only for grey-zone pairs, from the text this
+        # callback returns (None: no embedding check at all).
+        self.text_of = text_of
+
+    def __len__(self) -> int:
+        return len(self.prints)
+
+    def __contains__(self, article_id: str) -> bool:
+        return article_id in self.prints
+
+    # -- weights -------------------------------------------------------------------------
+    def idf(self, stem: str) -> float:
+        # +1 smoothing on both sides: a stem seen once in a small corpus still
+        # weighs less than one never seen, and weights stay positive.
+        return math.log((len(self.prints) + 2) / (self.df.get(stem, 0) + 1))
+
+    def _vector(self, fp: Fingerprint) -> dict[str, float]:
+        vec = {s: w * self.idf(s) for s, w in fp.terms.items()}
+        norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
+        return {s: x / norm for s, x in vec.items()}
+
+    def cosine(self, a: Fingerprint, b: Fingerprint) -> float:
+        va, vb = self._vector(a), self._vector(b)
+        if len(vb) < len(va):
+            va, vb = vb, va
+        return sum(x * vb.get(s, 0.0) for s, x in va.items())
+
+    def key_terms(self, fp: Fingerprint) -> list[str]:
+        ranked = sorted(fp.terms, key=lambda s: (-fp.terms[s] * self.idf(s), s))
+        return ranked[:KEY_TERMS]
+
+    # -- search and insert --------------------------------------------------------------
+    def candidates(self, fp: Fingerprint) -> set[str]:
+        found = set(self.lsh.query(fp.minhash)) if fp.n_shingles else set()
+        shared: Counter[str] = Counter()
+        for term in self.key_terms(fp):
+            posting = self.postings.get(term)
+            if posting and len(posting) <= MAX_POSTINGS:
+                shared.update(posting)
+        found.update(doc for doc, n in shared.items() if n >= MIN_SHARED_KEYS)
+        found.discard(fp.id)
+        return found
+
+    def compare(self, fp: Fingerprint, other: Fingerprint) -> Match:
+        r_new, r_other = reuse(fp, other)
+        cos = self.cosine(fp, other)
+        emb = None
+        if (
+            self.text_of is not None
+            and GREY_COSINE <= cos < RETELL_COSINE
+            and fp.script == other.script == "latin"
+            and max(r_new, r_other) < COPY_REUSE
+        ):
+            emb = self._embedding_similarity(fp, other)
+        shared = max(r_new * fp.n_shingles, r_other * other.n_shingles)
+        copy = max(r_new, r_other) >= COPY_REUSE and shared >= min(MIN_SHARED_SHINGLES, fp.n_shingles, other.n_shingles)
+        score = 1.0 + max(r_new, r_other) if copy else cos
+        return Match(other.id, score, r_new, r_other, cos, emb)
+
+    def same_story(self, m: Match) -> bool:
+        """The verification rule: a copy, or a retelling close enough in what it says."""
+        if m.score > 1.0:
+            return True
+        if m.cosine >= RETELL_COSINE:
+            return True
+        return m.embedding is not None and m.embedding >= RETELL_EMBEDDING
+
+    def best_match(self, fp: Fingerprint) -> Match | None:
+        """The closest stored article that passes verification, if any."""
+        best: Match | None = None
+        for other_id in self.candidates(fp):
+            m = self.compare(fp, self.prints[other_id])
+            if self.same_story(m) and (best is None or m.score > best.score):
+                best = m
+        return best
+
+    def add(self, fp: Fingerprint) -> None:
+        """Index one fingerprint (replacing an earlier one with the same id)."""
+        if fp.id in self.prints:
+            self.remove(fp.id)
+        self.prints[fp.id] = fp
+        self.df.update(fp.terms.keys())
+        if fp.n_shingles:
+            self.lsh.insert(fp.id, fp.minhash, check_duplication=False)
+        fp.keys = self.key_terms(fp)
+        for term in fp.keys:
+            self.postings[term].append(fp.id)
+
+    def remove(self, article_id: str) -> None:
+        fp = self.prints.pop(article_id, None)
+        if fp is None:
+            return
+        self.df.subtract(fp.terms.keys())
+        if fp.n_shingles:
+            self.lsh.remove(article_id)
+        for term in fp.keys:
+            posting = self.postings.get(term)
+            if posting and article_id in posting:
+                posting.remove(article_id)
+
+    def _embedding_similarity(self, a: Fingerprint, b: Fingerprint) -> float | None:
+        assert self.text_of is not None
+        missing = [fp for fp in (a, b) if fp.embedding is None]
+        texts = [self.text_of(fp.id) for fp in missing]
+        if any(t is None for t in texts):
+            return None
+        if missing:
+            from ..analyze.embed import embed
+
+            for fp, vec in zip(missing, embed([t for t in texts if t is not None])):
+                fp.embedding = vec
+        assert a.embedding is not None and b.embedding is not None
+        return float(a.embedding @ b.embedding)

@@ -1,0 +1,176 @@
+"""Text fingerprints for story linking: normalised shingles, MinHash, and stem bags.
+
+Two views of one article, each robust to a different kind of copy:
+
+* **shingles** (word 5-grams over vowel-stripped word skeletons) measure text
+  reuse. Skeletons make respellings and mixed transliterations ("Kharkov" /
+  "Kharkiv", "colour" / "color") hash alike, so a spun copy still shares
+  most of its shingles with the original.
+* **stems** (the first five letters of each content word, title words counted
+  twice) measure what a text is about; weighted by IDF they find retellings
+  that share few exact phrases (rewrites by another outlet). Truncating words
+  is a crude stemmer, but it works for English and Russian alike without a
+  language model.
+
+Boilerplate lines (promo lines, credits, "Previous Post", tag lists) are
+dropped before either view is taken, so that two unrelated articles from one
+content farm do not look alike through its template.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash
+
+NUM_PERM = 128
+SHINGLE = 5
+STEM = 5
+
+_WORD = re.compile(r"\w+")
+_VOWELS = str.maketrans("", "", "aeiouyаеёиоуыэюяіїєі")
+
+# Lines a page template adds around (or into) the article body. Matched on the
+# whole line; what extraction already removed is not in Article.text anyway.
+BOILERPLATE = re.compile(
+    r"^\s*(?:register now\b.*|subscribe\b.*|sign up\b.*|read more\b.*|related\b.*|advertisement\b.*|"
+    r"share (?:this|on)\b.*|follow us\b.*|click here\b.*|previous post|next post|leave a reply|tags?:.*|"
+    r"your email address will not be published.*|our standards:.*|copyright\b.*|©.*|all rights reserved.*|"
+    r"(?:reporting|writing|editing|additional reporting|letter) (?:by|from)\b.*|"
+    r"подпис\w+ на\b.*|читайте также\b.*|реклама)\s*$",
+    re.I,
+)
+# "KYIV, Sept. 10 (Reuters) -" and similar: dropped so that a copy without its
+# dateline still shares its first shingles with the original.
+DATELINE_PREFIX = re.compile(r"^[A-ZА-ЯЁ][\w .'’-]{1,40},?\s+[\w. ]{0,20}\((?:[A-Za-zА-Яа-я. ]{2,20})\)\s*[-–—]\s*")
+
+STOPWORDS = frozenset(
+    """the a an of to in and for on with at by from is are was were be been has have had that this it its as or
+    but not he she they we you his her their our said says will would could should may can also after before over
+    into about than more new who which what when where there been being do does did them then out up one two
+    и в во не на что с со по к ко у о об от до из за для же бы ли как так это этот эта эти тот та те он она они мы
+    вы я его ее её их но а или то все всё был была были быть есть уже еще ещё при после также более может будет
+    который которые которая которого года году""".split()
+)
+
+
+def clean_lines(text: str) -> list[str]:
+    """The article's lines without template boilerplate and without a leading dateline."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or BOILERPLATE.match(line):
+            continue
+        out.append(line)
+    if out:
+        out[0] = DATELINE_PREFIX.sub("", out[0])
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens after Unicode normalisation (ё folded into е)."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).lower().replace("ё", "е"))
+
+
+def skeleton(word: str) -> str:
+    """A spelling-tolerant key: first letter, then consonants with doubles collapsed."""
+    if word.isdigit() or len(word) < 4:
+        return word
+    rest = word[1:].translate(_VOWELS)
+    return word[0] + re.sub(r"(.)\1+", r"\1", rest)
+
+
+def script(text: str) -> str:
+    """'cyrillic', 'latin' or '' by majority of letters: a language proxy that needs no model."""
+    cyr = sum(1 for c in text[:2000] if "\u0400" <= c <= "\u04ff")
+    lat = sum(1 for c in text[:2000] if c.isascii() and c.isalpha())
+    if not cyr and not lat:
+        return ""
+    return "cyrillic" if cyr > lat else "latin"
+
+
+def _crc(data: bytes) -> int:
+    return zlib.crc32(data)
+
+
+def shingles(tokens: list[str]) -> set[bytes]:
+    """Word 5-grams over skeletons (short texts: the whole text as one shingle)."""
+    skel = [skeleton(w) for w in tokens]
+    if len(skel) < SHINGLE:
+        return {" ".join(skel).encode()} if skel else set()
+    return {" ".join(skel[i : i + SHINGLE]).encode() for i in range(len(skel) - SHINGLE + 1)}
+
+
+def stems(tokens: list[str]) -> Counter[str]:
+    return Counter(w[:STEM] for w in tokens if w not in STOPWORDS and (len(w) > 2 or w.isdigit()))
+
+
+@dataclass(slots=True)
+class Fingerprint:
+    """What the linker keeps per article: enough to compare it without its text."""
+
+    id: str
+    minhash: LeanMinHash
+    n_shingles: int
+    terms: dict[str, float]  # stem -> 1 + log(tf), title stems counted twice
+    script: str = ""
+    length: int = 0  # words of cleaned text
+    keys: list[str] = field(default_factory=list)  # its terms in the inverted index
+    embedding: np.ndarray | None = field(default=None, repr=False)
+
+    def signature(self) -> bytes:
+        return self.minhash.hashvalues.astype(np.uint32).tobytes()
+
+
+def make_minhash(shingle_set: set[bytes]) -> LeanMinHash:
+    m = MinHash(num_perm=NUM_PERM, hashfunc=_crc)
+    if shingle_set:
+        m.update_batch(list(shingle_set))
+    return LeanMinHash(m)
+
+
+def minhash_from_signature(data: bytes) -> LeanMinHash:
+    values = np.frombuffer(data, dtype=np.uint32).astype(np.uint64)
+    return LeanMinHash(seed=1, hashvalues=values)
+
+
+def fingerprint(article_id: str, text: str, title: str | None = None) -> Fingerprint:
+    """Build the fingerprint of one article's text (and title)."""
+    body = "\n".join(clean_lines(text))
+    tokens = words(body)
+    sh = shingles(tokens)
+    bag = stems(tokens)
+    if title:
+        for stem, n in stems(words(title)).items():
+            bag[stem] += 2 * n
+    terms = {s: 1.0 + math.log(n) for s, n in bag.items()}
+    return Fingerprint(
+        id=article_id, minhash=make_minhash(sh), n_shingles=len(sh), terms=terms,
+        script=script(body), length=len(tokens),
+    )
+
+
+def jaccard(a: Fingerprint, b: Fingerprint) -> float:
+    """MinHash estimate of the shingle Jaccard similarity."""
+    if not a.n_shingles or not b.n_shingles:
+        return 0.0
+    return float(np.count_nonzero(a.minhash.hashvalues == b.minhash.hashvalues)) / NUM_PERM
+
+
+def reuse(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
+    """Estimated share of a's shingles found in b, and of b's found in a.
+
+    From the Jaccard estimate J and the set sizes: |A∩B| = J(|A|+|B|)/(1+J).
+    A trimmed copy reuses ~1.0 of its own shingles while covering only part of
+    the original: the two directions tell trimmed from paraphrased.
+    """
+    j = jaccard(a, b)
+    if j <= 0.0:
+        return 0.0, 0.0
+    inter = j * (a.n_shingles + b.n_shingles) / (1.0 + j)
+    return min(1.0, inter / a.n_shingles), min(1.0, inter / b.n_shingles)

@@ -1,0 +1,240 @@
+"""The local runner: sources -> ingest -> extract -> analyze -> link -> store.
+
+Extraction and analysis are pure and run in worker processes (each loads its
+models once); linking and storing run in this process, the database's one
+writer. Documents travel in small batches so spaCy can batch its work, and
+only a bounded number of batches is in flight, so memory stays flat on any
+input size. Every input is keyed by its content hash: a rerun skips what is
+stored, which is also how an interrupted run resumes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from .analyze import analyze, analyze_many
+from .errors import DatelineError
+from .extract import extract
+from .records import Article, ErrorRecord, RawDoc, content_hash
+from .store import Store
+
+BATCH = 16
+
+
+def process(raw: RawDoc, *, today: dt.date | None = None) -> Article:
+    """Extract and analyze one document (raises ``DatelineError`` if it holds no article)."""
+    return analyze(extract(raw, today=today))
+
+
+@dataclass(slots=True)
+class Failure:
+    """A document that produced no article, with the reason."""
+
+    source: str
+    key: str  # content hash of the input, or of source+code when the input could not be read
+    error: ErrorRecord
+
+
+Outcome = Article | Failure
+
+
+def failure_of(exc: DatelineError, raw: RawDoc | None = None) -> Failure:
+    source = exc.source or (raw.source if raw else "?")
+    key = raw.content_hash if raw else content_hash(f"{source}\n{exc.stage}/{exc.code}")
+    return Failure(source=source, key=key, error=exc.record())
+
+
+def process_batch(raws: list[RawDoc], today: dt.date | None = None, *, analyze_: bool = True) -> list[Outcome]:
+    """Extract each document, then analyze the batch together. Runs in worker processes."""
+    outcomes: list[Outcome] = []
+    extracted: list[Article] = []
+    for raw in raws:
+        try:
+            article = extract(raw, today=today)
+        except DatelineError as exc:
+            outcomes.append(failure_of(exc, raw))
+            continue
+        except Exception as exc:  # a bug or a library failure on odd input: recorded, the run goes on
+            outcomes.append(Failure(raw.source, raw.content_hash,
+                                    ErrorRecord("extract", "unexpected", f"{type(exc).__name__}: {exc}")))
+            continue
+        extracted.append(article)
+    if not analyze_:
+        return outcomes + extracted
+    try:
+        outcomes.extend(analyze_many(extracted))
+    except Exception as exc:  # the batch failed in spaCy: fall back to one by one
+        for article in extracted:
+            try:
+                outcomes.append(analyze(article))
+            except Exception as one_exc:
+                article.errors.append(ErrorRecord("analyze", "unexpected", f"{type(one_exc).__name__}: {one_exc}"))
+                outcomes.append(article)
+        del exc
+    return outcomes
+
+
+@dataclass
+class RunStats:
+    documents: int = 0
+    articles: int = 0
+    skipped: int = 0  # already stored by an earlier run
+    failed: int = 0
+    errors_by_stage: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+    elapsed: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.documents / self.elapsed if self.elapsed > 0 else 0.0
+
+    def summary(self) -> str:
+        errors = ", ".join(f"{stage} {n}" for stage, n in sorted(self.errors_by_stage.items())) or "none"
+        return (
+            f"{self.documents} documents: {self.articles} articles stored, {self.skipped} already stored, "
+            f"{self.failed} failed; errors by stage: {errors}; {self.elapsed:.1f} s, {self.rate:.1f} docs/s"
+        )
+
+
+Progress = Callable[[RunStats], None]
+
+
+class Runner:
+    """Runs the stages over sources into a store. ``workers=1`` runs everything in this process."""
+
+    def __init__(self, store: Store, *, workers: int | None = None, link: bool = True,
+                 today: dt.date | None = None, progress: Progress | None = None) -> None:
+        self.store = store
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.today = today
+        self.progress = progress
+        self.linker: Any = None
+        if link:
+            from .link import Linker
+
+            self.linker = Linker(store)
+
+    def run(self, sources: Iterable[str], *, max_bytes: int | None = None) -> RunStats:
+        from .ingest import DEFAULT_MAX_BYTES, read_sources
+
+        return self.run_stream(read_sources(sources, max_bytes=max_bytes or DEFAULT_MAX_BYTES))
+
+    def run_stream(self, stream: Iterable[RawDoc | DatelineError]) -> RunStats:
+        """Process a stream of documents (and ingest errors) to the end; returns the counts."""
+        stats = RunStats()
+        for outcome in self._outcomes(self._batches(stream, stats), stats):
+            self._store(outcome, stats)
+            stats.elapsed = time.monotonic() - stats.started
+            if self.progress:
+                self.progress(stats)
+        if self.linker is not None:
+            self.linker.finish()
+        stats.elapsed = time.monotonic() - stats.started
+        return stats
+
+    def _batches(self, stream: Iterable[RawDoc | DatelineError], stats: RunStats) -> Iterator[list[RawDoc] | Failure]:
+        """Batches of unseen documents; ingest failures pass through as they come."""
+        pending: list[RawDoc] = []
+
+        def flush() -> Iterator[list[RawDoc]]:
+            seen = self.store.seen_many([r.content_hash for r in pending])
+            fresh = []
+            for raw in pending:
+                if raw.content_hash in seen or raw.content_hash in {r.content_hash for r in fresh}:
+                    stats.documents += 1
+                    stats.skipped += 1
+                else:
+                    fresh.append(raw)
+            pending.clear()
+            if fresh:
+                yield fresh
+
+        for item in stream:
+            if isinstance(item, DatelineError):
+                yield failure_of(item)
+                continue
+            pending.append(item)
+            if len(pending) >= BATCH:
+                yield from flush()
+        yield from flush()
+
+    def _outcomes(self, batches: Iterator[list[RawDoc] | Failure], stats: RunStats) -> Iterator[Outcome]:
+        if self.workers == 1:
+            for batch in batches:
+                if isinstance(batch, Failure):
+                    yield batch
+                else:
+                    yield from process_batch(batch, self.today)
+            return
+        # Bounded window of batches in flight, results in input order.
+        window = self.workers * 3
+        with ProcessPoolExecutor(max_workers=self.workers, initializer=_warm_worker) as pool:
+            queue: list[Future[list[Outcome]] | Failure] = []
+            for batch in batches:
+                queue.append(batch if isinstance(batch, Failure) else pool.submit(process_batch, batch, self.today))
+                while len([q for q in queue if isinstance(q, Future)]) >= window:
+                    head = queue[0]
+                    if isinstance(head, Future):
+                        wait([head], return_when=FIRST_COMPLETED)
+                    yield from _drain(queue)
+            while queue:
+                head = queue[0]
+                if isinstance(head, Future):
+                    wait([head])
+                yield from _drain(queue)
+
+    def _store(self, outcome: Outcome, stats: RunStats) -> None:
+        stats.documents += 1
+        if isinstance(outcome, Failure):
+            if self.store.seen(outcome.key):
+                stats.skipped += 1
+                return
+            stats.failed += 1
+            stats.errors_by_stage[outcome.error.stage] += 1
+            self.store.record_failure(outcome.source, outcome.key, outcome.error)
+            return
+        try:
+            with self.store.transaction():
+                self.store._save(outcome)
+                if self.linker is not None:
+                    ref = self.linker.add(outcome)
+                    if ref is not None:
+                        outcome.story = ref
+        except Exception as exc:  # the transaction rolled back: nothing of this document is stored
+            err = exc.record() if isinstance(exc, DatelineError) else ErrorRecord(
+                "store", "write-failed", f"{type(exc).__name__}: {exc}")
+            stats.failed += 1
+            stats.errors_by_stage[err.stage] += 1
+            self.store.record_failure(outcome.source, outcome.raw_hash, err)
+            return
+        stats.articles += 1
+        for err in outcome.errors:
+            stats.errors_by_stage[err.stage] += 1
+
+
+def _drain(queue: list[Any]) -> Iterator[Outcome]:
+    """Pop finished items from the front of the queue, keeping input order."""
+    while queue:
+        head = queue[0]
+        if isinstance(head, Failure):
+            queue.pop(0)
+            yield head
+        elif head.done():
+            queue.pop(0)
+            yield from head.result()
+        else:
+            return
+
+
+def _warm_worker() -> None:
+    """Load the heavy resources once per worker, before the first batch arrives."""
+    from .analyze import nlp
+
+    nlp.pipeline()

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Train dateline's line classifier for plain-text boilerplate removal.
+
+    .venv/bin/python scripts/train_textlines.py [--shared ../shared] [--out dateline/data/textlines.joblib]
+
+Data: the pages of ``shared/bench/extraction`` (trafilatura's evaluation set, see its
+README) whose id falls in the *training* split of ``bench/extraction.py``; the
+held-out split is never read here. Each page is rendered to text with html-text
+(``guess_layout=True``, as a scraper keeps it). Labels are silver: a line is article
+text when trafilatura's own HTML extraction of the page contains it. Where the page's
+hand-made snippets say otherwise ("with": must be kept, "without": must be dropped),
+the snippet wins, with more weight.
+
+Two stages (see ``dateline/extract/textlines.py``): stage 1 on layout features; stage 2
+on the same features plus stage 1's out-of-fold scores of the neighbouring lines. The
+decision threshold is the one that maximises the snippet F1 of stage 2's out-of-fold
+scores on the training pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import extraction as benchx  # noqa: E402  (bench/extraction.py: the fixed split and page loading)
+
+from dateline.extract import textlines  # noqa: E402
+
+_WS = re.compile(r"\s+")
+
+
+def norm(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def render_pages(shared: Path, cache: Path | None) -> dict[str, dict]:
+    """id -> {"ht": html-text rendering, "traf": trafilatura text, "with", "without"}."""
+    if cache and cache.is_file():
+        return pickle.loads(cache.read_bytes())
+    import html_text
+    import trafilatura
+
+    pages = {}
+    for page in benchx.load_pages(shared, split="train"):
+        try:
+            traf = trafilatura.extract(page["html"], url=page.get("url")) or ""
+        except Exception:  # noqa: BLE001 - a page trafilatura cannot read gives no silver labels
+            traf = ""
+        pages[page["id"]] = {
+            "ht": html_text.extract_text(page["html"], guess_layout=True),
+            "traf": traf,
+            "with": page["with"],
+            "without": page["without"],
+        }
+    if cache:
+        cache.write_bytes(pickle.dumps(pages))
+    return pages
+
+
+def label_page(page: dict) -> tuple[list[textlines.Line], np.ndarray, np.ndarray]:
+    """Lines of the rendering, their 0/1 labels and sample weights."""
+    lines = textlines.split_lines(page["ht"])
+    traf = norm(page["traf"])
+    traf_lines = {norm(s) for s in page["traf"].splitlines() if s.strip()}
+    y = np.zeros(len(lines), dtype=np.int8)
+    w = np.ones(len(lines), dtype=np.float32)
+    withs = [norm(s) for s in page["with"] if norm(s)]
+    withouts = [norm(s) for s in page["without"] if norm(s)]
+    for i, ln in enumerate(lines):
+        s = norm(ln.text)
+        # Short lines ("Home", "Share") occur inside longer article text by chance:
+        # they count as content only when trafilatura kept them as a line of their own.
+        if len(s) >= 40:
+            y[i] = 1 if s in traf else 0
+        else:
+            y[i] = 1 if s in traf_lines else 0
+        if any(x in s for x in withs) or any(len(s) >= 15 and s in x for x in withs):
+            y[i], w[i] = 1, 3.0
+        if any(x in s and len(x) >= 0.3 * len(s) for x in withouts):
+            y[i], w[i] = 0, 3.0
+    if not traf:  # no silver labels: keep only the snippet-labelled lines
+        w[w < 3.0] = 0.0
+    return lines, y, w
+
+
+def snippet_f1(pages: list[dict], texts: list[str]) -> float:
+    tp = fp = fn = 0
+    for page, text in zip(pages, texts):
+        out = norm(text)
+        t = sum(1 for s in page["with"] if norm(s) in out)
+        tp += t
+        fn += len(page["with"]) - t
+        fp += sum(1 for s in page["without"] if norm(s) in out)
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+
+
+def make_model(seed: int):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=250, learning_rate=0.08, max_leaf_nodes=31, min_samples_leaf=40,
+        l2_regularization=1.0, random_state=seed,
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--out", type=Path, default=textlines.MODEL_PATH)
+    ap.add_argument("--cache", type=Path, default=None, help="pickle of rendered pages (speeds reruns)")
+    ap.add_argument("--folds", type=int, default=4)
+    args = ap.parse_args()
+
+    import joblib
+
+    t0 = time.time()
+    pages = render_pages(args.shared, args.cache)
+    ids = sorted(pages)
+    print(f"{len(ids)} training pages rendered in {time.time() - t0:.0f}s", file=sys.stderr)
+
+    X, Y, W, G, doc_lines = [], [], [], [], []
+    for g, pid in enumerate(ids):
+        lines, y, w = label_page(pages[pid])
+        if not lines:
+            continue
+        X.append(textlines.line_features(lines))
+        Y.append(y)
+        W.append(w)
+        G.append(np.full(len(lines), g))
+        doc_lines.append((pid, lines))
+    x, y, w, groups = np.vstack(X), np.concatenate(Y), np.concatenate(W), np.concatenate(G)
+    print(f"{len(y)} lines, {y.mean():.3f} positive; features {x.shape[1]}", file=sys.stderr)
+
+    fold = groups % args.folds
+    p1 = np.zeros(len(y))
+    for f in range(args.folds):
+        m = make_model(f).fit(x[fold != f], y[fold != f], sample_weight=w[fold != f])
+        p1[fold == f] = m.predict_proba(x[fold == f])[:, 1]
+    x2 = np.vstack([
+        textlines.stage2_features(x[groups == g], p1[groups == g]) for g in np.unique(groups)
+    ])
+    # x2 rows follow np.unique(groups) order, which is the original order (groups ascend).
+    p2 = np.zeros(len(y))
+    for f in range(args.folds):
+        m = make_model(10 + f).fit(x2[fold != f], y[fold != f], sample_weight=w[fold != f])
+        p2[fold == f] = m.predict_proba(x2[fold == f])[:, 1]
+    print(f"out-of-fold line accuracy: stage1 {((p1 > .5) == y).mean():.4f} "
+          f"stage2 {((p2 > .5) == y).mean():.4f}  ({time.time() - t0:.0f}s)", file=sys.stderr)
+
+    page_list = [pages[pid] for pid, _ in doc_lines]
+    best = (0.0, 0.5)
+    for thr in np.arange(0.2, 0.81, 0.05):
+        texts = []
+        for g, (_, lines) in enumerate(doc_lines):
+            keep = p2[groups == g] > thr
+            texts.append("\n\n".join(ln.text.strip() for ln, k in zip(lines, keep) if k))
+        f1 = snippet_f1(page_list, texts)
+        print(f"  threshold {thr:.2f}: out-of-fold snippet F1 {f1:.4f}", file=sys.stderr)
+        best = max(best, (f1, float(round(thr, 2))))
+    print(f"chosen threshold {best[1]} (F1 {best[0]:.4f})", file=sys.stderr)
+
+    stage1 = make_model(100).fit(x, y, sample_weight=w)
+    stage2 = make_model(200).fit(x2, y, sample_weight=w)
+    bundle = {
+        "feature_version": textlines.FEATURE_VERSION,
+        "stage1": stage1,
+        "stage2": stage2,
+        "threshold": best[1],
+        "trained_on": f"{len(ids)} pages of shared/bench/extraction, training split (benchsplit)",
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(bundle, args.out, compress=3)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {time.time() - t0:.0f}s",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

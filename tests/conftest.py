@@ -1,0 +1,56 @@
+"""Shared fixtures: the shared/ folder beside the repo, the seed, real temp-file databases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = (ROOT / ".." / "shared").resolve()
+SEED = SHARED / "seeds" / "000_8fae8f6d24054e21.txt"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    assert SHARED.is_dir(), f"the shared/ folder must sit beside the repo: {SHARED}"
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def seed_path(shared_dir: Path) -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def seed_expected(shared_dir: Path) -> dict:
+    return json.loads((shared_dir / "seeds" / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def article_schema(shared_dir: Path) -> dict:
+    return json.loads((shared_dir / "article.schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_article(seed_path: Path):
+    """The seed through the whole pipeline (extract + analyze), once per test session."""
+    from dateline.ingest import read_sources
+    from dateline.pipeline import process
+
+    (raw,) = list(read_sources([str(seed_path)]))
+    return process(raw)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    from dateline.store import open_store
+
+    with open_store(str(db_path)) as s:
+        yield s
