@@ -212,7 +212,7 @@ class Runner:
                 "store", "write-failed", f"{type(exc).__name__}: {exc}")
             stats.failed += 1
             stats.errors_by_stage[err.stage] += 1
-            self.store.record_failure(outcome.source, outcome.raw_hash, err)
+            self.store.record_failure(outcome.source, outcome.raw_hash, err, final=False)
             return
         stats.articles += 1
         for err in outcome.errors:

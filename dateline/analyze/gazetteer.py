@@ -27,21 +27,19 @@ import click
 
 FORMAT_VERSION = 3  # bump when the schema or the build changes: a new cache file is built
 
-_APOSTROPHES = "'’‘`ʹʼ´"
-_PUNCT = re.compile(r"[^\w\s]|_")
-_SPACES = re.compile(r"\s+")
+_PUNCT_TABLE = {ord(c): "" for c in "'’‘`ʹʼ´."}
+_PUNCT_TABLE.update({ord(c): " " for c in "-‐–—_,;:!?()[]{}\"/\\&+*#@%$|<>=~^“”«»·"})
+_SPACES = re.compile(r"\s\s+")
 
 
 def norm(name: str) -> str:
     """Fold case, accents and punctuation: 'U.S.' -> 'us', 'Kyïv' -> 'kyiv', 'St. Louis' -> 'st louis'."""
-    s = unicodedata.normalize("NFKD", name)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.casefold()
-    for a in _APOSTROPHES:
-        s = s.replace(a, "")
-    s = s.replace(".", "").replace("-", " ")
-    s = _PUNCT.sub(" ", s)
-    return _SPACES.sub(" ", s).strip()
+    if not name.isascii():
+        name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    s = name.casefold().translate(_PUNCT_TABLE)
+    if "  " in s or "\t" in s or "\n" in s:
+        s = _SPACES.sub(" ", s.replace("\t", " ").replace("\n", " "))
+    return s.strip()
 
 
 _LOOSE_RULES = [
@@ -51,16 +49,19 @@ _LOOSE_RULES = [
 _REPEAT = re.compile(r"(.)\1+")
 
 
-def loose(name: str) -> str:
+def loose(name: str, *, normed: bool = False) -> str:
     """Transliteration-folded key: 'Kupyansk'/'Kupiansk' -> 'kupiansk', 'Izyum'/'Izium' -> 'izium'."""
-    s = norm(name).replace(" ", "")
+    s = (name if normed else norm(name)).replace(" ", "")
     for a, b in _LOOSE_RULES:
-        s = s.replace(a, b)
+        if a in s:
+            s = s.replace(a, b)
     return _REPEAT.sub(r"\1", s)
 
 
 def is_latin(name: str) -> bool:
     """True when every letter is Latin script (other alternate names are left out of the build)."""
+    if name.isascii():
+        return True
     for c in name:
         if c.isalpha():
             try:
@@ -134,7 +135,7 @@ class Gazetteer:
             (key,),
         )
         if not rows and fuzzy:
-            lkey = loose(key)
+            lkey = loose(key, normed=True)
             if len(lkey) >= 4:
                 rows = self._rows(
                     f"SELECT {_COLUMNS}, 0 FROM names n JOIN places p ON p.id = n.id "

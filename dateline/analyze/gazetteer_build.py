@@ -95,7 +95,7 @@ class _Builder:
     def name(self, place_id: int, name: str, *, main: bool = False, kind: int = 0) -> None:
         key = norm(name)
         if key and len(key) <= 80:
-            self.names.add((key, loose(name), place_id, int(main), kind))
+            self.names.add((key, loose(key, normed=True), place_id, int(main), kind))
 
     def write(self, path: Path, meta: dict[str, str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +105,7 @@ class _Builder:
         try:
             db.executescript(_SCHEMA)
             db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?)", self.places.values())
-            db.executemany("INSERT INTO names VALUES (?,?,?,?,?)", sorted(self.names))
+            db.executemany("INSERT INTO names VALUES (?,?,?,?,?)", self.names)
             db.executescript(_INDEXES)
             meta = {**meta, "format": str(FORMAT_VERSION), "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
             db.executemany("INSERT INTO meta VALUES (?,?)", meta.items())

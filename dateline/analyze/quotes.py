@@ -24,7 +24,17 @@ from typing import Any
 
 from ..records import Article, Entity, Quote
 from . import nlp
-from .lexicon import CLAIM_VERBS, DENY_VERBS, HEDGE_VERBS, PRONOUNS_GROUP, PRONOUNS_PERSON, ROLE_WORDS, SPEECH_NOUNS, SPEECH_VERBS
+from .lexicon import (
+    CLAIM_VERBS,
+    DENY_VERBS,
+    GROUP_NOUNS,
+    HEDGE_VERBS,
+    PRONOUNS_GROUP,
+    PRONOUNS_PERSON,
+    ROLE_WORDS,
+    SPEECH_NOUNS,
+    SPEECH_VERBS,
+)
 from .quotemarks import QuoteMark, quote_marks
 from .speech import Found, find_in_sentence, subject_of
 
@@ -40,7 +50,7 @@ _UNVERIFIED = re.compile(
 )
 _HEDGE_WORDS = re.compile(r"\b(?:reportedly|allegedly|purportedly|apparently|supposedly)\b", re.I)
 _MEDIUM = re.compile(
-    r"\b(?:in|on|at|during|via|through)\s+(?:a|an|the|his|her|their|its)?\s*"
+    r"\b(?:[Ii]n|[Oo]n|[Aa]t|[Dd]uring|via|through)\s+(?:a|an|the|his|her|their|its)?\s*"
     r"(?P<m>(?:(?:nightly|televised|weekly|late-night|joint|brief|separate|written|recorded|live|"
     r"recent|short|new|daily|evening)\s+)*"
     r"(?:video(?:\s+(?:message|address|statement|posted on [A-Z]\w+|on [A-Z]\w+))?|statement|"
@@ -78,7 +88,18 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def _from_parse(doc: Any, sents: list[Any]) -> list[_Item]:
+def _agent(f: Found, entities: list[Entity]) -> bool:
+    """Whether the speaker of ``f`` can say, want or plan things (not "the offensive threatens")."""
+    if f.speaker_start is None or f.speaker_end is None:
+        return False
+    lemma = f.speaker_lemma or ""
+    if lemma in PRONOUNS_PERSON or lemma in PRONOUNS_GROUP or lemma in ROLE_WORDS or lemma in GROUP_NOUNS:
+        return True
+    head = f.speaker_head if f.speaker_head is not None else f.speaker_start
+    return any(e.start <= head < e.end and e.label in ("PERSON", "ORG", "GPE", "NORP") for e in entities)
+
+
+def _from_parse(doc: Any, sents: list[Any], entities: list[Entity]) -> list[_Item]:
     items: list[_Item] = []
     for sent in sents:
         sdoc = nlp.parsed(sent)
@@ -86,25 +107,36 @@ def _from_parse(doc: Any, sents: list[Any]) -> list[_Item]:
         for f in find_in_sentence(sdoc, base):
             if f.negated and f.cue_lemma not in DENY_VERBS:
                 continue
+            if f.speaker_start is None and f.via != "ccomp":
+                continue
+            if f.via in ("xcomp", "object") and not _agent(f, entities):
+                continue
             spk = (f.speaker_start, f.speaker_end) if f.speaker_start is not None else None
             items.append(_Item("indirect", f.start, f.end, (f.cue_start, f.cue_end), f.cue_lemma, spk,
                                (sent.start_char, sent.end_char)))
-    # Nested cues ("X said Y told him that ..."): keep the outermost for a content.
-    items.sort(key=lambda i: (i.start, -(i.end - i.start)))
+    return items
+
+
+def _univocal(items: list[_Item], marks: list[QuoteMark]) -> list[_Item]:
+    """One role per word, as in PARC and PolNeAR: no attribution inside another one.
+
+    A cue inside someone else's content or quotation ("... I think ...") is
+    part of what they said; of two overlapping contents the longer wins.
+    """
     kept: list[_Item] = []
-    for it in items:
-        inner = any(
-            k.start <= it.start and it.end <= k.end and k.cue and it.cue
-            and k.start <= it.cue[0] and it.cue[1] <= k.end
-            for k in kept
-        )
-        if inner and it.speaker is not None and all(
-            not (k.start <= it.speaker[0] < k.end) for k in kept
+    for it in sorted(items, key=lambda i: -(i.end - i.start)):
+        if it.cue is not None and any(
+            k.start <= it.cue[0] < k.end for k in kept
         ):
-            inner = False
-        if not inner:
-            kept.append(it)
-    return kept
+            continue
+        if it.cue is not None and it.kind == "indirect" and any(
+            q.start < it.cue[0] < q.end - 1 for q in marks
+        ):
+            continue
+        if any(_overlap((k.start, k.end), (it.start, it.end)) > 0.5 * (it.end - it.start) for k in kept):
+            continue
+        kept.append(it)
+    return sorted(kept, key=lambda i: i.start)
 
 
 def _attach_marks(text: str, items: list[_Item], marks: list[QuoteMark]) -> list[QuoteMark]:
@@ -158,12 +190,13 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
         if before.endswith((":", ",")):
             sdoc = nlp.parsed(start_sent)
             base = start_sent.start_char
-            roots = [t for t in sdoc if t.dep_ == "ROOT" and base + t.idx < q.start]
-            if roots:
-                root = roots[0]
+            verbs = [t for t in sdoc if t.pos_ in ("VERB", "AUX") and base + t.idx < q.start
+                     and subject_of(t) is not None and base + subject_of(t).idx < q.start]
+            if verbs:
+                root = min(verbs, key=lambda t: (len(list(t.ancestors)), t.i))
                 subj = subject_of(root)
                 spk = None
-                if subj is not None and base + subj.idx < q.start:
+                if subj is not None:
                     toks = [t for t in subj.subtree if t.dep_ not in ("appos", "punct")]
                     toks = [t for t in toks if not any(a.dep_ == "appos" for a in t.ancestors if a.i > subj.i)]
                     toks.sort(key=lambda t: t.i)
@@ -171,6 +204,24 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
                 return _Item("direct", q.start, q.end, (base + root.idx, base + root.idx + len(root.text)),
                              root.lemma_.lower(), spk, (start_sent.start_char, q.start))
     return None
+
+
+def _continue_previous(text: str, items: list[_Item], q: QuoteMark) -> bool:
+    """Join "“A,” he said. “B.”" into one attribution whose content runs from A to B."""
+    prev = [it for it in items if it.end <= q.start]
+    if not prev:
+        return False
+    p = max(prev, key=lambda i: i.end)
+    gap = text[p.end:q.start]
+    if "\n" in gap or p.cue is None or len(gap) > 250:
+        return False
+    # The cue (and speaker) must sit between the two parts, nothing else.
+    if not (p.end <= p.cue[0] and p.cue[1] <= q.start):
+        return False
+    if p.kind == "indirect":
+        p.kind = "mixed"
+    p.end = q.end
+    return True
 
 
 def _entity_at(entities: list[Entity], span: tuple[int, int]) -> Entity | None:
@@ -265,31 +316,35 @@ def find(article: Article, doc: Any) -> list[Quote]:
     text = article.text
     sents = [s for s in doc.sents if candidate(s)]
     nlp.parse_sentences(doc, sents)
-    items = _from_parse(doc, sents)
+    items = _from_parse(doc, sents, article.entities)
     marks = quote_marks(text)
-    left = _attach_marks(text, items, marks)
-    for q in left:
-        if any(it.start <= q.start and q.end <= it.end for it in items):
+    _attach_marks(text, items, marks)
+    items = _univocal(items, marks)
+    for q in marks:
+        if any(_overlap((it.start, it.end), (q.start, q.end)) > 0 for it in items):
+            continue
+        if _continue_previous(text, items, q):
             continue
         found = _cue_around(doc, q)
-        if found is not None:
+        if found is not None and not any(
+            found.cue and it.start <= found.cue[0] < it.end for it in items
+        ):
             items.append(found)
+            items.sort(key=lambda i: i.start)
             continue
-        words = len(text[q.start:q.end].split())
-        if words < 4:
+        if len(text[q.start:q.end].split()) < 4:
             continue  # a scare quote or a title
         items.append(_Item("direct", q.start, q.end, None, None, None, (q.start, q.end)))
-    items.sort(key=lambda i: i.start)
-    # Drop contents inside another attribution's content when they have no speaker of their own.
-    items = [it for it in items if it.speaker is not None or not any(
-        o is not it and o.start <= it.start and it.end <= o.end and o.speaker is not None for o in items)]
+        items.sort(key=lambda i: i.start)
     out: list[Quote] = []
     done: list[_Item] = []
     for it in items:
         it.resolved = _resolve(text, it, article.entities, done)
         if it.speaker is None and it.kind == "direct" and done:
+            # A quotation that goes on after a paragraph break or a full stop.
             prev = done[-1]
-            if prev.resolved and it.start - prev.end < 400 and "\n\n\n" not in text[prev.end:it.start]:
+            gap = text[prev.end:it.start]
+            if prev.resolved and prev.kind in ("direct", "mixed") and len(gap) < 300 and gap.count("\n") <= 2:
                 it.resolved = prev.resolved
         done.append(it)
         start, end = it.start, it.end

@@ -29,7 +29,7 @@ _XCOMP_VERBS = frozenset(
 _NOMINAL_VERBS = frozenset(
     """
     deny reject dispute refute cite describe criticize criticise praise blame
-    condemn question announce report confirm predict promise propose recommend
+    condemn question announce report confirm predict promise propose recommend claim
     show find reveal acknowledge admit support oppose demand estimate
     characterize characterise dismiss defend welcome applaud blast slam attack
     """.split()
@@ -50,6 +50,9 @@ class Found:
     speaker_start: int | None = None
     speaker_end: int | None = None
     negated: bool = False
+    via: str = "ccomp"  # what gave the content: ccomp, xcomp, object, parataxis, according, noun
+    speaker_lemma: str | None = None  # the lemma of the speaker phrase's head
+    speaker_head: int | None = None  # the character offset of that head
 
 
 def _span(tokens: list[Any], base: int) -> tuple[int, int] | None:
@@ -83,11 +86,14 @@ def _speaker_tokens(head: Any) -> list[Any]:
 
 def subject_of(verb: Any, depth: int = 0) -> Any | None:
     """The subject of ``verb``, inherited through coordination and raising verbs."""
-    for c in verb.children:
-        if c.dep_ in ("nsubj", "csubj"):
-            if c.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
-                return verb.head
-            return c
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
+    if subjects:
+        # The nearest one before the verb: the parser sometimes gives a verb two.
+        before = [c for c in subjects if c.i < verb.i]
+        c = before[-1] if before else subjects[0]
+        if c.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
+            return verb.head
+        return c
     for c in verb.children:
         if c.dep_ == "agent":
             for g in c.children:
@@ -100,33 +106,33 @@ def subject_of(verb: Any, depth: int = 0) -> Any | None:
     return None
 
 
-def _content_tokens(verb: Any, lemma: str) -> list[Any] | None:
+def _content_tokens(verb: Any, lemma: str) -> tuple[list[Any], str] | None:
     kids = list(verb.children)
-    clauses = [c for c in kids if c.dep_ == "ccomp"]
-    if clauses:
-        return [t for c in clauses for t in c.subtree]
-    if lemma in _XCOMP_VERBS:
-        x = [c for c in kids if c.dep_ == "xcomp"]
-        if x:
-            objs = [c for c in kids if c.dep_ in ("dobj", "dative") and c.i < x[0].i]
-            return [t for c in objs + x for t in c.subtree]
     if lemma == "call":
         obj = [c for c in kids if c.dep_ == "dobj"]
         pred = [c for c in kids if c.dep_ in ("oprd", "xcomp", "ccomp")]
         if obj and pred:
-            return [t for c in obj + pred for t in c.subtree]
+            return [t for c in obj + pred for t in c.subtree], "object"
         preps = [c for c in kids if c.dep_ == "prep" and c.lower_ in ("on", "for")]
         if preps:
             toks = [t for p in preps for g in p.children if g.dep_ == "pobj" for t in g.subtree]
             toks += [t for c in kids if c.dep_ == "xcomp" for t in c.subtree]
-            return toks or None
+            return (toks, "object") if toks else None
+    clauses = [c for c in kids if c.dep_ == "ccomp"]
+    if clauses:
+        return [t for c in clauses for t in c.subtree], "ccomp"
+    if lemma in _XCOMP_VERBS:
+        x = [c for c in kids if c.dep_ == "xcomp"]
+        if x:
+            objs = [c for c in kids if c.dep_ in ("dobj", "dative") and c.i < x[0].i]
+            return [t for c in objs + x for t in c.subtree], "xcomp"
     if lemma in _NOMINAL_VERBS:
         obj = [c for c in kids if c.dep_ in ("dobj", "xcomp", "pcomp") and c.lower_ not in _EMPTY_OBJECTS]
         if obj:
-            return [t for c in obj for t in c.subtree]
+            return [t for c in obj for t in c.subtree], "object"
     if verb.dep_ == "parataxis" and verb.head is not verb:
         inside = {t.i for t in verb.subtree}
-        return [t for t in verb.head.subtree if t.i not in inside]
+        return [t for t in verb.head.subtree if t.i not in inside], "parataxis"
     return None
 
 
@@ -150,7 +156,8 @@ def _according(tok: Any, sdoc: Any, base: int) -> Found | None:
     if content is None or spk is None:
         return None
     return Found(content[0], content[1], base + tok.idx, base + to.idx + len(to.text), "according to",
-                 spk[0], spk[1])
+                 spk[0], spk[1], via="according", speaker_lemma=pobj[0].lemma_.lower(),
+                 speaker_head=base + pobj[0].idx)
 
 
 def _noun_cue(tok: Any, base: int) -> Found | None:
@@ -166,7 +173,9 @@ def _noun_cue(tok: Any, base: int) -> Found | None:
     owner = [c for c in tok.children if c.dep_ == "poss"]
     spk = _span(_speaker_tokens(owner[0]), base) if owner else None
     return Found(content[0], content[1], base + tok.idx, base + tok.idx + len(tok.text),
-                 tok.lemma_.lower(), spk[0] if spk else None, spk[1] if spk else None)
+                 tok.lemma_.lower(), spk[0] if spk else None, spk[1] if spk else None, via="noun",
+                 speaker_lemma=owner[0].lemma_.lower() if owner else None,
+                 speaker_head=base + owner[0].idx if owner else None)
 
 
 def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
@@ -183,9 +192,10 @@ def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
         lemma = tok.lemma_.lower()
         if tok.pos_ not in ("VERB", "AUX") or lemma not in SPEECH_VERBS:
             continue
-        toks = _content_tokens(tok, lemma)
-        if not toks:
+        got = _content_tokens(tok, lemma)
+        if not got or not got[0]:
             continue
+        toks, via = got
         content = _span(toks, base)
         if content is None or content[1] - content[0] < 3:
             continue
@@ -195,4 +205,6 @@ def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
             c.dep_ == "prep" and lemma == "call" and c.lower_ in ("on", "for"))]
         cue = _span(cue_toks, base) or (base + tok.idx, base + tok.idx + len(tok.text))
         yield Found(content[0], content[1], cue[0], cue[1], lemma,
-                    spk[0] if spk else None, spk[1] if spk else None, _negated(tok))
+                    spk[0] if spk else None, spk[1] if spk else None, _negated(tok), via,
+                    subj.lemma_.lower() if subj is not None else None,
+                    base + subj.idx if subj is not None else None)

@@ -31,7 +31,6 @@ import threading
 import time
 import urllib.robotparser
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty, Queue
@@ -83,6 +82,7 @@ class FetchConfig:
     max_bytes: int = 20_000_000
     respect_robots: bool = True
     robots_ttl: float = 86_400.0  # RFC 9309: a robots.txt may be cached up to 24 hours
+    retry_failed_after: float = 3600.0  # a URL that failed waits this long (doubling) before a later poll retries
 
 
 @dataclass(slots=True)
@@ -178,7 +178,11 @@ class Fetcher:
         self._out: Queue[tuple[Request, Outcome]] = Queue()
         self._robots_fetched: list[tuple[str, Robots]] = []
         self._closed = False
-        self._pool = ThreadPoolExecutor(max_workers=cfg.max_concurrency, thread_name_prefix="dateline-fetch")
+        # Daemon threads, not a ThreadPoolExecutor: a request stuck until its read timeout must not
+        # keep the process alive after a stop (the executor joins its threads at exit).
+        self._work: Queue[tuple[Any, tuple[Any, ...]] | None] = Queue()
+        for n in range(cfg.max_concurrency):
+            threading.Thread(target=self._worker, name=f"dateline-fetch-{n}", daemon=True).start()
         self._dispatcher = threading.Thread(target=self._dispatch, name="dateline-fetch-dispatch", daemon=True)
         self._dispatcher.start()
         self.requests = 0  # HTTP requests sent, robots.txt and retries included
@@ -233,7 +237,8 @@ class Fetcher:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for _ in range(self.config.max_concurrency):
+            self._work.put(None)
         self._dispatcher.join(timeout=5)
         self.client.close()
         if self.archive is not None:
@@ -307,7 +312,7 @@ class Fetcher:
         host.busy = True
         self._running += 1
         self.requests += 1
-        self._pool.submit(work, *args)
+        self._work.put((work, args))
 
     def _robots_refusal(self, host: _Host, request: Request) -> FetchError | None:
         robots = host.robots
@@ -328,6 +333,14 @@ class Fetcher:
             self._cond.notify_all()
 
     # -- work (pool threads) -----------------------------------------------------------------
+    def _worker(self) -> None:
+        while True:
+            job = self._work.get()
+            if job is None:
+                return
+            work, args = job
+            work(*args)
+
     def _run_robots(self, origin_url: str, host: _Host) -> None:
         try:
             status, body = self._fetch_robots(robots_url(origin_url))
@@ -452,7 +465,7 @@ class Fetcher:
         return base + random.uniform(0, base / 10)
 
     def _error(self, request: Request, code: str, detail: str) -> FetchError:
-        if request.chain:
+        if request.chain and code != "redirect-loop":
             detail += f" (at {request.url}, after redirects from {request.chain[0]})"
         return FetchError(code, detail, source=request.key)
 

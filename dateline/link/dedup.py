@@ -35,6 +35,7 @@ MIN_SHARED_SHINGLES = 12
 RETELL_COSINE = 0.42
 GREY_COSINE = 0.3  # below RETELL_COSINE, English pairs may still pass on embeddings
 RETELL_EMBEDDING = 0.86
+VETO_REUSE = 0.9
 
 
 @dataclass(slots=True, frozen=True)
@@ -64,6 +65,7 @@ class Index:
         self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
         self.prints: dict[str, Fingerprint] = {}
         self.df: Counter[str] = Counter()
+        self.prior_docs = 0  # documents counted in df by ``observe`` but not (yet) indexed
         self.postings: dict[str, list[str]] = defaultdict(list)
         # Embeddings are computed only for grey-zone pairs, from the text this
         # callback returns (None: no embedding check at all).
@@ -79,7 +81,7 @@ class Index:
     def idf(self, stem: str) -> float:
         # +1 smoothing on both sides: a stem seen once in a small corpus still
         # weighs less than one never seen, and weights stay positive.
-        return math.log((len(self.prints) + 2) / (self.df.get(stem, 0) + 1))
+        return math.log((len(self.prints) + self.prior_docs + 2) / (self.df.get(stem, 0) + 1))
 
     def _vector(self, fp: Fingerprint) -> dict[str, float]:
         vec = {s: w * self.idf(s) for s, w in fp.terms.items()}
@@ -95,6 +97,11 @@ class Index:
     def key_terms(self, fp: Fingerprint) -> list[str]:
         ranked = sorted(fp.terms, key=lambda s: (-fp.terms[s] * self.idf(s), s))
         return ranked[:KEY_TERMS]
+
+    def observe(self, terms: dict[str, float]) -> None:
+        """Count a document in the IDF statistics ahead of indexing it (batch mode knows the corpus)."""
+        self.df.update(terms.keys())
+        self.prior_docs += 1
 
     # -- search and insert --------------------------------------------------------------
     def candidates(self, fp: Fingerprint) -> set[str]:
@@ -124,8 +131,18 @@ class Index:
         score = 1.0 + max(r_new, r_other) if copy else cos
         return Match(other.id, score, r_new, r_other, cos, emb)
 
-    def same_story(self, m: Match) -> bool:
-        """The verification rule: a copy, or a retelling close enough in what it says."""
+    def same_story(self, m: Match, fp: Fingerprint | None = None, other: Fingerprint | None = None) -> bool:
+        """The verification rule: a copy, or a retelling close enough in what it says.
+
+        Serial items (forecasts, daily tallies) share a template and differ in
+        the numbers of their titles ("Forecast for 8 November" / "... for 18
+        November"): disjoint title numbers veto anything short of a verbatim copy.
+        """
+        if (
+            fp is not None and other is not None and fp.title_numbers and other.title_numbers
+            and not fp.title_numbers & other.title_numbers and min(m.reuse_new, m.reuse_other) < VETO_REUSE
+        ):
+            return False
         if m.score > 1.0:
             return True
         if m.cosine >= RETELL_COSINE:
@@ -137,16 +154,19 @@ class Index:
         best: Match | None = None
         for other_id in self.candidates(fp):
             m = self.compare(fp, self.prints[other_id])
-            if self.same_story(m) and (best is None or m.score > best.score):
+            if self.same_story(m, fp, self.prints[other_id]) and (best is None or m.score > best.score):
                 best = m
         return best
 
-    def add(self, fp: Fingerprint) -> None:
-        """Index one fingerprint (replacing an earlier one with the same id)."""
+    def add(self, fp: Fingerprint, *, observed: bool = False) -> None:
+        """Index one fingerprint (replacing an earlier one); ``observed``: already counted by ``observe``."""
         if fp.id in self.prints:
             self.remove(fp.id)
         self.prints[fp.id] = fp
-        self.df.update(fp.terms.keys())
+        if observed:
+            self.prior_docs -= 1
+        else:
+            self.df.update(fp.terms.keys())
         if fp.n_shingles:
             self.lsh.insert(fp.id, fp.minhash, check_duplication=False)
         fp.keys = self.key_terms(fp)

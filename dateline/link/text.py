@@ -120,6 +120,7 @@ class Fingerprint:
     terms: dict[str, float]  # stem -> 1 + log(tf), title stems counted twice
     script: str = ""
     length: int = 0  # words of cleaned text
+    title_numbers: frozenset[str] = frozenset()  # "8" in "Forecast for 8 November"
     keys: list[str] = field(default_factory=list)  # its terms in the inverted index
     embedding: np.ndarray | None = field(default=None, repr=False)
 
@@ -152,6 +153,7 @@ def fingerprint(article_id: str, text: str, title: str | None = None) -> Fingerp
     return Fingerprint(
         id=article_id, minhash=make_minhash(sh), n_shingles=len(sh), terms=terms,
         script=script(body), length=len(tokens),
+        title_numbers=frozenset(w for w in words(title or "") if w.isdigit()),
     )
 
 

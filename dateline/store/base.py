@@ -177,13 +177,17 @@ class Store:
             [source, raw_hash, article_id, err.stage, err.code, err.message, now()],
         )
 
-    def record_failure(self, source: str, raw_hash: str | None, err: ErrorRecord) -> None:
-        """A document that produced no article: one error row, and (with a hash) marked as seen."""
+    def record_failure(self, source: str, raw_hash: str | None, err: ErrorRecord, *, final: bool = True) -> None:
+        """A document that produced no article: one error row (replacing an earlier one for it).
+
+        ``final`` failures (the input itself is bad) mark the document as seen so reruns skip it;
+        others (the database refused a write) leave it to be tried again by the next run.
+        """
         with self.transaction():
             if raw_hash:
                 self.execute("DELETE FROM errors WHERE raw_hash = ? AND article_id IS NULL", [raw_hash])
             self._error(source, raw_hash, None, err)
-            if raw_hash:
+            if raw_hash and final:
                 self._mark(raw_hash, source, None, "failed")
 
     # -- reading ------------------------------------------------------------------------

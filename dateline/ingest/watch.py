@@ -1,0 +1,144 @@
+"""``dateline watch``: poll feeds, sitemaps and URLs until stopped, storing only what is new.
+
+Each poll asks every source again (conditionally, so an unchanged feed costs one
+304), fetches the links that are new or changed, and runs them through the
+usual stages into the database. SIGINT or SIGTERM sets a flag that the document
+stream checks between documents: the runner finishes what it already holds,
+stores it, and the command exits 0 with the database consistent (every write
+is one transaction per document). A second signal stops at once; the open
+transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from types import FrameType
+from typing import Any
+
+import click
+
+from ..errors import ConfigError, DatelineError
+from ..records import RawDoc
+from .fetch import DEFAULT_USER_AGENT, FetchConfig
+
+_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_interval(text: str) -> float:
+    """``30s``, ``10m``, ``1.5h``, ``1d`` or plain seconds -> seconds.
+
+    >>> parse_interval("10m")
+    600.0
+    """
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
+    if not match or float(match.group(1)) <= 0:
+        raise ConfigError(f"--every takes a duration such as 30s, 10m or 1h, not {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+class StopFlag:
+    """SIGINT/SIGTERM handlers: the first signal asks for a clean stop, a second one interrupts."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> threading.Event:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._previous[sig] = signal.signal(sig, self._handle)
+        return self.event
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.event.is_set():
+            raise KeyboardInterrupt
+        self.event.set()
+        click.echo(f"{signal.Signals(signum).name}: stopping after the current document "
+                   "(send it again to stop at once)", err=True)
+
+
+def _until(stop: threading.Event, stream: Iterable[RawDoc | DatelineError]) -> Iterator[RawDoc | DatelineError]:
+    for item in stream:
+        if stop.is_set():
+            return
+        yield item
+
+
+def _poll_stream(local: list[str], reader: Any, urls: list[str], stop: threading.Event,
+                 max_bytes: int) -> Iterator[RawDoc | DatelineError]:
+    """Files and folders (new content only gets stored: the runner skips known hashes), then the web."""
+    if local:
+        from . import read_sources
+
+        yield from _until(stop, read_sources(local, max_bytes=max_bytes))
+    if urls and not stop.is_set():
+        yield from reader.read(urls, stop=stop)
+
+
+@click.command("watch")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--every", default="10m", show_default=True, help="Time between polls: 30s, 10m, 1h.")
+@click.option("--db", default=None, help="SQLite path or postgresql:// URL (default dateline.db).")
+@click.option("--warc", "warc_dir", type=click.Path(file_okay=False), default=None,
+              help="Also archive every fetched response to a WARC.gz in this folder (replay with `dateline run`).")
+@click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True,
+              help="User-Agent sent with every request; add a contact address.")
+@click.option("--delay", type=float, default=1.0, show_default=True, help="Seconds between two requests to one host.")
+@click.option("--concurrency", type=int, default=4, show_default=True, help="Requests in flight at most (all hosts).")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for a server's answer.")
+@click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Largest response accepted.")
+@click.option("--retry-failed-after", type=float, default=3600.0, show_default=True,
+              help="Seconds before a URL that failed is tried again (doubling with each failure).")
+@click.option("--polls", type=int, default=None, help="Stop after this many polls (default: until stopped).")
+@click.option("--workers", type=int, default=1, show_default=True, help="Processes for extraction and analysis.")
+def watch(sources: tuple[str, ...], every: str, db: str | None, warc_dir: str | None, user_agent: str, delay: float,
+          concurrency: int, timeout: float, max_bytes: int, retry_failed_after: float, polls: int | None,
+          workers: int) -> None:
+    """Poll SOURCES (feeds, sitemaps, URLs, URL lists, folders) and store what is new, until stopped."""
+    from ..pipeline import Runner
+    from ..store import open_store
+    from .web import WebReader
+
+    try:
+        interval = parse_interval(every)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--every") from exc
+    from . import is_url
+
+    urls = [s for s in sources if is_url(s)]
+    local = [s for s in sources if not is_url(s)]
+    config = FetchConfig(user_agent=user_agent, host_delay=delay, max_concurrency=max(1, concurrency),
+                         connect_timeout=min(timeout, 10.0), read_timeout=timeout, deadline=max(timeout * 4, 60.0),
+                         max_bytes=max_bytes, retry_failed_after=retry_failed_after)
+    try:
+        store = open_store(db)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    totals = {"polls": 0, "articles": 0, "failed": 0, "documents": 0}
+    with store, StopFlag() as stop, WebReader(store=store, config=config, warc_dir=warc_dir) as reader:
+        runner = Runner(store, workers=workers)
+        while not stop.is_set():
+            started = time.monotonic()
+            stats = runner.run_stream(_poll_stream(local, reader, urls, stop, max_bytes))
+            totals["polls"] += 1
+            for key in ("articles", "failed", "documents"):
+                totals[key] += getattr(stats, key)
+            click.echo(f"poll {totals['polls']} ({time.strftime('%H:%M:%S')}): {reader.stats.summary()}; "
+                       f"{stats.summary()}", err=True)
+            if polls is not None and totals["polls"] >= polls:
+                break
+            stop.wait(max(0.0, interval - (time.monotonic() - started)))
+    click.echo(f"watch stopped after {totals['polls']} polls: {totals['documents']} documents, "
+               f"{totals['articles']} articles stored, {totals['failed']} failed", err=True)
+    sys.stdout.flush()
+
+
+__all__ = ["parse_interval", "watch"]

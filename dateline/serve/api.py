@@ -1,0 +1,269 @@
+"""The JSON API under /api/: read-only lists and items, plus a token-guarded ingest.
+
+Every list takes ``limit`` and ``cursor`` (pass back ``next_cursor``) and
+``format=json|jsonl|csv``; jsonl and csv stream the whole filtered list (or
+``limit`` rows) as a download. Errors have one body: see ``app.error_body``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from ..records import article_to_dict
+from ..store import Store
+from ..store import queries as Q
+from .app import ApiError
+from .export import export_response
+
+router = APIRouter(prefix="/api")
+
+Format = Literal["json", "jsonl", "csv"]
+GeoFormat = Literal["json", "geojson", "jsonl", "csv"]
+Limit = Annotated[int | None, Query(ge=1, le=Q.MAX_LIMIT, description="rows per page (json) or in all (jsonl, csv)")]
+Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
+
+
+def store(request: Request) -> Store:
+    return request.app.state.stores.get()
+
+
+StoreDep = Annotated[Store, Depends(store)]
+
+
+def article_filters(
+    q: Annotated[str | None, Query(description="words to find in title and text", max_length=500)] = None,
+    date_from: Annotated[str | None, Query(description="first day, YYYY[-MM[-DD]]")] = None,
+    date_to: Annotated[str | None, Query(description="last day, YYYY[-MM[-DD]] (inclusive)")] = None,
+    language: Annotated[str | None, Query(description="language codes, comma-separated")] = None,
+    site: Annotated[str | None, Query(description="sites, comma-separated")] = None,
+    story: Annotated[str | None, Query(description="story id")] = None,
+    article: Annotated[str | None, Query(description="article id")] = None,
+    place: Annotated[str | None, Query(description="place name or GeoNames id mentioned")] = None,
+    bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
+) -> Q.Filters:
+    return Q.Filters(
+        q=q.strip() or None if q else None,
+        date_from=Q.parse_date(date_from, "date_from"),
+        date_to=Q.parse_date(date_to, "date_to", end=True),
+        language=Q.split_list(language),
+        site=Q.split_list(site),
+        story=story or None,
+        article=article or None,
+        place=place.strip() or None if place else None,
+        bbox=Q.parse_bbox(bbox),
+    )
+
+
+FiltersDep = Annotated[Q.Filters, Depends(article_filters)]
+Lister = Callable[..., Q.Page]
+
+
+def _list(name: str, lister: Lister, store: Store, f: Q.Filters, fmt: str, cursor: str | None,
+          limit: int | None, default: int = 50, geo: bool = False, **kw: Any) -> Any:
+    if fmt in ("jsonl", "csv"):
+        return export_response(name, fmt, lambda c, n: lister(store, f, cursor=c, limit=n, **kw), cursor, limit)
+    page = lister(store, f, cursor=cursor, limit=limit or default, **kw)
+    if geo or fmt == "geojson":
+        return Q.geojson(page.items, page.next_cursor)
+    return {"items": page.items, "next_cursor": page.next_cursor, "count": len(page.items)}
+
+
+# -- articles and search ------------------------------------------------------------------------
+
+@router.get("/articles", summary="List articles (no text), newest first")
+def list_articles(store: StoreDep, f: FiltersDep, sort: Literal["-date", "date", "id"] = "-date",
+                  format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
+    return _list("articles", Q.list_articles, store, f, format, cursor, limit, sort=sort)
+
+
+@router.get("/articles/{article_id:path}", summary="One article with its text and every fact")
+def get_article(article_id: str, store: StoreDep) -> Any:
+    article = store.article(article_id)
+    if article is None:
+        raise ApiError(404, "not_found", f"no article with id {article_id!r}")
+    return article_to_dict(article)
+
+
+@router.get("/search", summary="Full-text search, best match first, with the same filters as /api/articles")
+def search(store: StoreDep, f: FiltersDep, format: Format = "json", cursor: Cursor = None,
+           limit: Limit = None) -> Any:
+    if not f.q:
+        raise ApiError(400, "invalid_parameter", "q: give at least one word to search for",
+                       [{"param": "q", "problem": "required"}])
+    return _list("search", Q.search, store, f, format, cursor, limit, default=20)
+
+
+@router.get("/facets", summary="Counts per language, site, story, month, place, event type, speaker")
+def facets(store: StoreDep, f: FiltersDep, top: Annotated[int, Query(ge=1, le=100)] = 10) -> Any:
+    return Q.facets(store, f, top=top)
+
+
+# -- facts ------------------------------------------------------------------------------------
+
+@router.get("/entities", summary="People, organisations, places and groups, grouped by canonical name")
+def entities(store: StoreDep, f: FiltersDep,
+             label: Annotated[str | None, Query(description="PERSON, ORG, GPE, …, comma-separated")] = None,
+             name: Annotated[str | None, Query(description="part of the name")] = None,
+             format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
+    f.label, f.name = [v.upper() for v in Q.split_list(label)], name
+    return _list("entities", Q.list_entities, store, f, format, cursor, limit)
+
+
+@router.get("/places", summary="Resolved places as GeoJSON, most widely reported first")
+def places(store: StoreDep, f: FiltersDep, name: Annotated[str | None, Query(description="part of the name")] = None,
+           format: GeoFormat = "geojson", cursor: Cursor = None, limit: Limit = None) -> Any:
+    f.name = name
+    return _list("places", Q.list_places, store, f, format, cursor, limit, default=200,
+                 geo=format in ("json", "geojson"))
+
+
+@router.get("/quotes", summary="Quotes and reported claims, by speaker and verification status")
+def quotes(store: StoreDep, f: FiltersDep,
+           speaker: Annotated[str | None, Query(description="part of the speaker's name")] = None,
+           status: Annotated[str | None, Query(description="asserted, claimed, unverified, denied, hedged")] = None,
+           kind: Annotated[str | None, Query(description="direct, indirect, mixed")] = None,
+           format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
+    f.speaker, f.status, f.kind = speaker, Q.split_list(status), Q.split_list(kind)
+    return _list("quotes", Q.list_quotes, store, f, format, cursor, limit)
+
+
+@router.get("/counts", summary="Counted things: number or range, what is counted and what happened to it")
+def counts(store: StoreDep, f: FiltersDep, object: Annotated[str | None, Query(description="what is counted")] = None,
+           predicate: Annotated[str | None, Query(description="what happened to it")] = None,
+           modality: Annotated[str | None, Query(description="asserted, claimed, hypothetical, …")] = None,
+           format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
+    f.object, f.predicate, f.modality = object, predicate, Q.split_list(modality)
+    return _list("counts", Q.list_counts, store, f, format, cursor, limit)
+
+
+@router.get("/dates", summary="Date mentions resolved to calendar days")
+def dates(store: StoreDep, f: FiltersDep, format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
+    return _list("dates", Q.list_dates, store, f, format, cursor, limit)
+
+
+def event_filters(
+    f: FiltersDep,
+    type: Annotated[str | None, Query(description="ACLED event types, comma-separated")] = None,
+    subtype: Annotated[str | None, Query(description="sub-event types, comma-separated")] = None,
+    modality: Annotated[str | None, Query(description="asserted, claimed, hypothetical, threatened, negated")] = None,
+    actor: Annotated[str | None, Query(description="part of an actor's name")] = None,
+) -> Q.Filters:
+    f.type, f.subtype, f.modality, f.actor = Q.split_list(type), Q.split_list(subtype), Q.split_list(modality), actor
+    return f
+
+
+EventFilters = Annotated[Q.Filters, Depends(event_filters)]
+
+
+@router.get("/events", summary="Events (latest first); date range on the event's day; format=geojson for a map")
+def events(store: StoreDep, f: EventFilters, located: bool = False, format: GeoFormat = "json",
+           cursor: Cursor = None, limit: Limit = None) -> Any:
+    return _list("events", Q.list_events, store, f, format, cursor, limit,
+                 located=located or format == "geojson")
+
+
+@router.get("/timeline", summary="Events per day (and per type), oldest first")
+def timeline(store: StoreDep, f: EventFilters) -> Any:
+    return {"days": Q.timeline(store, f)}
+
+
+# -- stories ------------------------------------------------------------------------------------
+
+@router.get("/stories", summary="Stories (copies of one report), largest first")
+def stories(store: StoreDep, f: FiltersDep, min_size: Annotated[int | None, Query(ge=1)] = None,
+            format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
+    f.min_size = min_size
+    return _list("stories", Q.list_stories, store, f, format, cursor, limit)
+
+
+@router.get("/stories/{story_id:path}", summary="A story: origin, copies with kind and signals, corroboration")
+def story(story_id: str, store: StoreDep) -> Any:
+    found = Q.get_story(store, story_id)
+    if found is None:
+        raise ApiError(404, "not_found", f"no story with id {story_id!r}")
+    return found
+
+
+@router.get("/stats", summary="How many articles and facts the database holds")
+def stats(store: StoreDep) -> Any:
+    return Q.stats(store)
+
+
+@router.get("/config", summary="Settings the web UI needs (map tiles)")
+def config(request: Request) -> Any:
+    s = request.app.state.settings
+    return {"tile_url": s.tile_url or None, "tile_attribution": s.tile_attribution or None,
+            "ingest": bool(s.token)}
+
+
+# -- ingest ---------------------------------------------------------------------------------------
+
+class IngestRequest(BaseModel):
+    """Documents to process and store: news-please records and/or URLs to fetch."""
+
+    documents: list[dict[str, Any]] = Field(default_factory=list, max_length=1000,
+                                            description="news-please records: title, maintext, date_publish, url, …")
+    urls: list[str] = Field(default_factory=list, max_length=100, description="http(s) URLs to fetch")
+
+
+def require_token(request: Request) -> None:
+    """401 without a token, 403 with a wrong one or when ingest is disabled (no token configured)."""
+    expected = request.app.state.settings.token
+    given = request.headers.get("authorization", "")
+    token = given[7:].strip() if given.lower().startswith("bearer ") else request.headers.get("x-dateline-token", "")
+    if not expected:
+        raise ApiError(403, "ingest_disabled", "this server is read-only: start it with --token to allow ingest")
+    if not token:
+        raise ApiError(401, "unauthorized", "send the ingest token as 'Authorization: Bearer <token>'",
+                       headers={"WWW-Authenticate": "Bearer"})
+    if not hmac.compare_digest(token.encode(), expected.encode()):
+        raise ApiError(403, "forbidden", "wrong ingest token")
+
+
+@router.post("/ingest", summary="Process and store documents (needs the server's token)",
+             dependencies=[Depends(require_token)])
+def ingest(body: IngestRequest, request: Request) -> Any:
+    from ..ingest import read_sources
+    from ..ingest.files import records_from_json
+    from ..pipeline import Runner
+    from ..records import RawDoc
+
+    if not body.documents and not body.urls:
+        raise ApiError(400, "invalid_parameter", "give documents or urls", [{"param": "body", "problem": "empty"}])
+    bad = [u for u in body.urls if not u.startswith(("http://", "https://"))]
+    if bad:
+        raise ApiError(400, "invalid_parameter", f"urls: not an http(s) URL: {bad[0]!r}",
+                       [{"param": "urls", "problem": "http(s) URLs only"}])
+    stores = request.app.state.stores
+    items: list[Any] = []
+    if body.documents:
+        items += list(records_from_json(json.dumps(body.documents).encode(), "api:ingest"))
+    raws = [i for i in items if isinstance(i, RawDoc)]
+
+    def stream() -> Iterator[Any]:
+        yield from items
+        if body.urls:
+            for item in read_sources(body.urls):
+                if isinstance(item, RawDoc):
+                    raws.append(item)
+                yield item
+
+    with stores.write_lock:
+        writer = stores.get()
+        stats = Runner(writer, workers=1).run_stream(stream())
+        hashes = [r.content_hash for r in raws]
+        marks = ",".join("?" * len(hashes))
+        done = writer.query(f"SELECT raw_hash, source, article_id, status FROM documents WHERE raw_hash IN ({marks})",
+                            hashes) if hashes else []
+    return JSONResponse({
+        "documents": stats.documents, "articles": stats.articles, "skipped": stats.skipped, "failed": stats.failed,
+        "errors_by_stage": dict(stats.errors_by_stage),
+        "results": [{"source": d["source"], "article_id": d["article_id"], "status": d["status"]} for d in done],
+    })

@@ -1,0 +1,667 @@
+"""Read queries behind the HTTP API: filtered lists, cursor pages, GeoJSON, facets.
+
+Every function takes an open ``Store`` and returns plain dicts, the same on
+SQLite and PostgreSQL. Lists use keyset pagination: each page ends with an
+opaque cursor holding the sort key of its last row, and every ordering ends
+with a unique key, so pages never skip or repeat rows while data is added.
+Fact rows are returned from their ``data`` JSON (exactly what was stored),
+flattened with the article they belong to.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import calendar
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .base import Store
+
+MAX_LIMIT = 500
+ARTICLE_COLUMNS = ("id", "title", "site", "url", "language", "published", "dateline_place", "dateline_date",
+                   "agency", "ref_date", "story_id")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class QueryError(ValueError):
+    """A request parameter that cannot be used; ``param`` names it (the API answers 400)."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of a list and the cursor of the next page (None on the last page)."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None = None
+
+
+@dataclass(slots=True)
+class Filters:
+    """What a list is narrowed to. Empty fields do not filter."""
+
+    q: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    language: list[str] = field(default_factory=list)
+    site: list[str] = field(default_factory=list)
+    story: str | None = None
+    article: str | None = None
+    place: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
+    # fact filters (each endpoint uses those that apply to it)
+    label: list[str] = field(default_factory=list)
+    name: str | None = None
+    speaker: str | None = None
+    status: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    type: list[str] = field(default_factory=list)
+    subtype: list[str] = field(default_factory=list)
+    modality: list[str] = field(default_factory=list)
+    actor: str | None = None
+    object: str | None = None
+    predicate: str | None = None
+    min_size: int | None = None
+
+
+# -- parameter parsing ---------------------------------------------------------------------
+
+def parse_date(value: str | None, param: str, *, end: bool = False) -> str | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD as a full day (the last day of the period when ``end``)."""
+    if not value:
+        return None
+    m = _DATE.match(value.strip())
+    if not m:
+        raise QueryError(param, f"expected a date as YYYY-MM-DD (or YYYY-MM, YYYY), got {value!r}")
+    year, month, day = int(m[1]), int(m[2] or (12 if end else 1)), m[3]
+    if not 1 <= month <= 12:
+        raise QueryError(param, f"no month {month} in {value!r}")
+    last = calendar.monthrange(year, month)[1]
+    d = int(day) if day else (last if end else 1)
+    if not 1 <= d <= last:
+        raise QueryError(param, f"no day {d} in {year}-{month:02d}")
+    return f"{year:04d}-{month:02d}-{d:02d}"
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """``min_lon,min_lat,max_lon,max_lat`` (the GeoJSON order) as four floats."""
+    if not value:
+        return None
+    try:
+        parts = [float(p) for p in value.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) != 4:
+        raise QueryError("bbox", "expected four numbers: min_lon,min_lat,max_lon,max_lat")
+    w, s, e, n = parts
+    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= n <= 90):
+        raise QueryError("bbox", "longitudes must lie in [-180, 180], latitudes in [-90, 90], min <= max")
+    return w, s, e, n
+
+
+def split_list(value: str | None) -> list[str]:
+    """``a,b`` (or repeated parameters joined by the caller) as a list of non-empty values."""
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps(list(values), separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise QueryError("cursor", "not a cursor from this API (pass next_cursor as given)") from None
+    if not isinstance(values, list) or len(values) != size or not all(
+        isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values
+    ):
+        raise QueryError("cursor", "not a cursor for this list (cursors belong to one endpoint and sort)")
+    return values
+
+
+def check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError("limit", f"must be between 1 and {MAX_LIMIT}")
+    return limit
+
+
+# -- SQL building ----------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Where:
+    clauses: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def any_of(self, expr: str, values: list[str], *, lower: bool = False) -> None:
+        if values:
+            target = f"LOWER({expr})" if lower else expr
+            self.add(f"{target} IN ({','.join('?' * len(values))})", *[v.lower() if lower else v for v in values])
+
+    def contains(self, expr: str, value: str | None) -> None:
+        if value:
+            self.add(f"LOWER({expr}) LIKE ? ESCAPE '!'", "%" + _like(value.lower()) + "%")
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) if self.clauses else "1=1"
+
+
+def _like(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def keyset(order: Sequence[tuple[str, bool]], values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """The WHERE clause selecting rows after ``values`` in ``order`` ((expression, descending) pairs)."""
+    ors, params = [], []
+    for i, (expr, desc) in enumerate(order):
+        ands = []
+        for j in range(i):
+            ands.append(f"{order[j][0]} = ?")
+            params.append(values[j])
+        ands.append(f"{expr} {'<' if desc else '>'} ?")
+        params.append(values[i])
+        ors.append("(" + " AND ".join(ands) + ")")
+    return "(" + " OR ".join(ors) + ")", params
+
+
+def order_by(order: Sequence[tuple[str, bool]]) -> str:
+    return ", ".join(f"{expr} {'DESC' if desc else 'ASC'}" for expr, desc in order)
+
+
+def _page(store: Store, select: str, order: Sequence[tuple[str, bool]], keys: Sequence[str],
+          params: list[Any], cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    """Run ``select`` (a query ending in a WHERE clause) one keyset page at a time."""
+    after = decode_cursor(cursor, len(order))
+    sql = select
+    if after is not None:
+        clause, extra = keyset(order, after)
+        sql += f" AND {clause}"
+        params = params + extra
+    sql += f" ORDER BY {order_by(order)} LIMIT ?"
+    rows = store.query(sql, params + [check_limit(limit) + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    nxt = encode_cursor([rows[-1][k] for k in keys]) if more and rows else None
+    return rows, nxt
+
+
+def article_where(f: Filters, w: Where, a: str = "a") -> None:
+    """Article-level filters on the articles table aliased ``a``."""
+    if f.date_from:
+        w.add(f"{a}.ref_date >= ?", f.date_from)
+    if f.date_to:
+        w.add(f"{a}.ref_date <= ?", f.date_to)
+    w.any_of(f"{a}.language", f.language, lower=True)
+    w.any_of(f"{a}.site", f.site, lower=True)
+    if f.story:
+        w.add(f"{a}.story_id = ?", f.story)
+    if f.article:
+        w.add(f"{a}.id = ?", f.article)
+    if f.place:
+        place = f.place.strip()
+        if place.isdigit():
+            w.add(f"EXISTS (SELECT 1 FROM places p WHERE p.article_id = {a}.id AND p.geonameid = ?)", place)
+        else:
+            w.add(f"(LOWER({a}.dateline_place) = ? OR EXISTS (SELECT 1 FROM places p WHERE p.article_id = {a}.id"
+                  " AND (LOWER(p.name) = ? OR LOWER(p.text) = ?)))", *[place.lower()] * 3)
+    if f.bbox:
+        west, south, east, north = f.bbox
+        w.add(f"EXISTS (SELECT 1 FROM places p WHERE p.article_id = {a}.id AND p.lat BETWEEN ? AND ?"
+              " AND p.lon BETWEEN ? AND ?)", south, north, west, east)
+
+
+@dataclass(slots=True)
+class FullText:
+    """How a backend matches and ranks a query: a join, a condition and a score (higher is better)."""
+
+    join: str
+    where: str
+    score: str
+    params: list[Any]  # for ``where``
+    score_params: list[Any]
+
+
+def full_text(store: Store, q: str) -> FullText:
+    """``q`` matched with the backend's own full-text search (FTS5 or tsvector)."""
+    if not q.strip():
+        raise QueryError("q", "give at least one word to search for")
+    if store.dialect == "postgres":
+        from .postgres import FTS_CONFIG
+
+        tsq = f"websearch_to_tsquery('{FTS_CONFIG}', ?)"
+        return FullText("", f"a.fts @@ {tsq}", f"ts_rank(a.fts, {tsq})::float8", [q], [q])
+    from .sqlite import fts_query
+
+    match = fts_query(q)
+    if not match:
+        raise QueryError("q", "give at least one word to search for")
+    return FullText("JOIN articles_fts ON articles_fts.rowid = a.rowid", "articles_fts MATCH ?",
+                    "-bm25(articles_fts, 5.0, 1.0)", [match], [])
+
+
+def fts_where(store: Store, w: Where, q: str) -> str:
+    """Add the full-text condition to ``w``; returns the join it needs."""
+    ft = full_text(store, q)
+    w.add(ft.where, *ft.params)
+    return ft.join
+
+
+# -- articles ---------------------------------------------------------------------------------
+
+ARTICLE_SORTS: dict[str, list[tuple[str, bool]]] = {
+    "-date": [("sort_date", True), ("id", False)],
+    "date": [("sort_date", False), ("id", False)],
+    "id": [("id", False)],
+}
+
+
+def list_articles(store: Store, f: Filters, *, sort: str = "-date", cursor: str | None = None,
+                  limit: int = 50) -> Page:
+    """Articles (no text) narrowed by ``f``; newest first by default."""
+    if sort not in ARTICLE_SORTS:
+        raise QueryError("sort", f"one of {', '.join(ARTICLE_SORTS)}")
+    w = Where()
+    article_where(f, w)
+    join = fts_where(store, w, f.q) if f.q else ""
+    cols = ", ".join(f"a.{c}" for c in ARTICLE_COLUMNS)
+    inner = f"SELECT {cols}, COALESCE(a.ref_date, '') AS sort_date FROM articles a {join} WHERE {w.sql()}"
+    order = ARTICLE_SORTS[sort]
+    rows, nxt = _page(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, [k for k, _ in order],
+                      w.params, cursor, limit)
+    for r in rows:
+        r.pop("sort_date", None)
+    return Page(rows, nxt)
+
+
+def search(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 20) -> Page:
+    """Full-text search, best match first, with a plain-text snippet around the first hit."""
+    if not f.q or not f.q.strip():
+        raise QueryError("q", "give at least one word to search for")
+    ft = full_text(store, f.q)
+    w = Where()
+    w.add(ft.where, *ft.params)
+    article_where(f, w)
+    cols = ", ".join(f"a.{c}" for c in ARTICLE_COLUMNS)
+    inner = f"SELECT {cols}, a.text AS text, {ft.score} AS score FROM articles a {ft.join} WHERE {w.sql()}"
+    order = [("score", True), ("id", False)]
+    rows, nxt = _page(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, ["score", "id"],
+                      ft.score_params + w.params, cursor, limit)
+    terms = query_terms(f.q)
+    for r in rows:
+        r["snippet"] = snippet(r.pop("text") or "", terms)
+        r["score"] = float(r["score"])
+    return Page(rows, nxt)
+
+
+def query_terms(q: str) -> list[str]:
+    return [t.lower() for t in re.findall(r"\w+", q) if t.lower() not in {"or", "and", "not"}]
+
+
+def snippet(text: str, terms: list[str], width: int = 220) -> str:
+    """About ``width`` characters of ``text`` around the first query word (plain text, no markup)."""
+    low = text.lower()
+    hits = [m.start() for t in terms if (m := re.search(r"\b" + re.escape(t), low))]
+    at = min(hits) if hits else 0
+    start = max(0, at - width // 3)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < at else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > at else end
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+def facets(store: Store, f: Filters, *, top: int = 10) -> dict[str, Any]:
+    """Counts per language, site, story, place, event type and month over everything ``f`` matches."""
+    w = Where()
+    article_where(f, w)
+    join = fts_where(store, w, f.q) if f.q else ""
+    matched = f"SELECT a.id FROM articles a {join} WHERE {w.sql()}"
+    params = w.params
+
+    def group(expr: str, source: str, order: str = "n DESC, value") -> list[dict[str, Any]]:
+        rows = store.query(
+            f"SELECT {expr} AS value, COUNT(DISTINCT m.id) AS n FROM ({matched}) m {source}"
+            f" GROUP BY {expr} HAVING {expr} IS NOT NULL ORDER BY {order} LIMIT ?",
+            params + [top],
+        )
+        return [{"value": r["value"], "count": r["n"]} for r in rows]
+
+    total = store.query(f"SELECT COUNT(*) AS n FROM ({matched}) m", params)[0]["n"]
+    return {
+        "total": total,
+        "language": group("a.language", "JOIN articles a ON a.id = m.id"),
+        "site": group("a.site", "JOIN articles a ON a.id = m.id"),
+        "story": group("a.story_id", "JOIN articles a ON a.id = m.id"),
+        "month": group("SUBSTR(a.ref_date, 1, 7)", "JOIN articles a ON a.id = m.id", "value DESC"),
+        "place": group("p.name", "JOIN places p ON p.article_id = m.id"),
+        "event_type": group("e.type", "JOIN events e ON e.article_id = m.id"),
+        "speaker": group("qu.speaker", "JOIN quotes qu ON qu.article_id = m.id"),
+    }
+
+
+# -- facts ------------------------------------------------------------------------------------
+
+def _fact_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        item = {"article_id": r["article_id"], "idx": r["idx"]}
+        item.update(json.loads(r["data"]))
+        item["article_title"] = r["article_title"]
+        item["article_site"] = r["article_site"]
+        item["article_date"] = r["article_date"]
+        out.append(item)
+    return out
+
+
+def _fact_page(store: Store, table: str, f: Filters, w: Where, order: list[tuple[str, bool]],
+               cursor: str | None, limit: int, *, fact_date: bool = False) -> Page:
+    article_where(Filters(language=f.language, site=f.site, story=f.story, article=f.article), w)
+    if f.q:
+        w.contains("x.text", f.q)
+    if not fact_date:
+        if f.date_from:
+            w.add("a.ref_date >= ?", f.date_from)
+        if f.date_to:
+            w.add("a.ref_date <= ?", f.date_to)
+    keys = [expr for expr, _ in order]
+    aliases = [f"k{i}" for i in range(len(order))]
+    inner = (
+        f"SELECT x.article_id AS article_id, x.idx AS idx, x.data AS data, a.title AS article_title,"
+        f" a.site AS article_site, a.ref_date AS article_date, "
+        + ", ".join(f"{k} AS {al}" for k, al in zip(keys, aliases))
+        + f" FROM {table} x JOIN articles a ON a.id = x.article_id WHERE {w.sql()}"
+    )
+    aliased = [(al, desc) for al, (_, desc) in zip(aliases, order)]
+    rows, nxt = _page(store, f"SELECT * FROM ({inner}) s WHERE 1=1", aliased, aliases, w.params, cursor, limit)
+    return Page(_fact_rows(rows), nxt)
+
+
+FACT_ORDER = [("COALESCE(a.ref_date, '')", True), ("x.article_id", False), ("x.idx", False)]
+
+
+def list_quotes(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 50) -> Page:
+    """Quotes and reported claims, newest articles first; by speaker, status, kind."""
+    w = Where()
+    w.contains("x.speaker", f.speaker)
+    w.any_of("x.status", f.status, lower=True)
+    w.any_of("x.kind", f.kind, lower=True)
+    return _fact_page(store, "quotes", f, w, FACT_ORDER, cursor, limit)
+
+
+def list_counts(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 50) -> Page:
+    """Counted things ("at least 30 settlements"): by object, predicate, modality."""
+    w = Where()
+    w.contains("x.object", f.object)
+    w.contains("x.predicate", f.predicate)
+    w.any_of("x.modality", f.modality, lower=True)
+    return _fact_page(store, "counts", f, w, FACT_ORDER, cursor, limit)
+
+
+def list_dates(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 50) -> Page:
+    """Date mentions resolved to days; the date range applies to the resolved day."""
+    w = Where()
+    if f.date_from:
+        w.add("x.date >= ?", f.date_from)
+    if f.date_to:
+        w.add("x.date <= ?", f.date_to)
+    order = [("COALESCE(x.date, '')", True), ("x.article_id", False), ("x.idx", False)]
+    return _fact_page(store, "dates", f, w, order, cursor, limit, fact_date=True)
+
+
+def list_events(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 50,
+                located: bool = False) -> Page:
+    """Events, latest first: by type, subtype, modality, actor, place, bbox and event date."""
+    w = Where()
+    w.any_of("x.type", f.type, lower=True)
+    w.any_of("x.subtype", f.subtype, lower=True)
+    w.any_of("x.modality", f.modality, lower=True)
+    w.contains("x.actors", f.actor)
+    if f.place:
+        w.contains("x.place", f.place)
+    if f.date_from:
+        w.add("x.date >= ?", f.date_from)
+    if f.date_to:
+        w.add("x.date <= ?", f.date_to)
+    order = [("COALESCE(x.date, '')", True), ("x.article_id", False), ("x.idx", False)]
+    if located:
+        w.add(f"{EVENT_LAT} IS NOT NULL")
+    if f.bbox:
+        west, south, east, north = f.bbox
+        w.add(f"{EVENT_LAT} BETWEEN ? AND ? AND {EVENT_LON} BETWEEN ? AND ?", south, north, west, east)
+    narrowed = Filters(language=f.language, site=f.site, story=f.story, article=f.article, q=f.q)
+    page = _fact_page(store, "events", narrowed, w, order, cursor, limit, fact_date=True)
+    locate_events(store, page.items)
+    return page
+
+
+# Events carry coordinates when the events step resolved their place; otherwise they take those of
+# the first place mention of the same article with that name (``locate_events`` does the same in Python).
+def _event_coord(col: str) -> str:
+    return (f"COALESCE(x.{col}, (SELECT p.{col} FROM places p WHERE p.article_id = x.article_id"
+            " AND p.lat IS NOT NULL AND (LOWER(p.name) = LOWER(x.place) OR LOWER(p.text) = LOWER(x.place))"
+            " ORDER BY p.idx LIMIT 1))")
+
+
+EVENT_LAT, EVENT_LON = _event_coord("lat"), _event_coord("lon")
+
+
+def locate_events(store: Store, events: list[dict[str, Any]]) -> None:
+    """Give events without coordinates those of their place as resolved in the same article."""
+    need = {e["article_id"] for e in events if e.get("lat") is None and e.get("place")}
+    if not need:
+        return
+    ids = sorted(need)
+    rows = store.query(
+        f"SELECT article_id, text, name, lat, lon, geonameid FROM places WHERE article_id IN ({','.join('?' * len(ids))})"
+        " AND lat IS NOT NULL ORDER BY article_id, idx",
+        ids,
+    )
+    where: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        for label in (r["name"], r["text"]):
+            if label:
+                where.setdefault((r["article_id"], label.lower()), r)
+    for e in events:
+        if e.get("lat") is None and e.get("place"):
+            hit = where.get((e["article_id"], e["place"].lower()))
+            if hit:
+                e["lat"], e["lon"] = hit["lat"], hit["lon"]
+                e["geonameid"] = hit["geonameid"]
+
+
+def timeline(store: Store, f: Filters) -> list[dict[str, Any]]:
+    """Events per day (and per type that day), oldest first."""
+    w = Where()
+    article_where(Filters(language=f.language, site=f.site, story=f.story, article=f.article), w)
+    w.any_of("x.type", f.type, lower=True)
+    w.any_of("x.modality", f.modality, lower=True)
+    w.contains("x.actors", f.actor)
+    w.add("x.date IS NOT NULL")
+    if f.date_from:
+        w.add("x.date >= ?", f.date_from)
+    if f.date_to:
+        w.add("x.date <= ?", f.date_to)
+    rows = store.query(
+        f"SELECT x.date AS date, x.type AS type, COUNT(*) AS n FROM events x JOIN articles a ON a.id = x.article_id"
+        f" WHERE {w.sql()} GROUP BY x.date, x.type ORDER BY x.date, x.type",
+        w.params,
+    )
+    days: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        day = days.setdefault(r["date"], {"date": r["date"], "count": 0, "types": {}})
+        day["count"] += r["n"]
+        day["types"][r["type"]] = r["n"]
+    return list(days.values())
+
+
+# -- aggregated facts: entities and places ----------------------------------------------------
+
+def _aggregate(store: Store, select: str, group: str, w: Where, cursor: str | None, limit: int,
+               convert: Callable[[dict[str, Any]], dict[str, Any]]) -> Page:
+    order = [("articles", True), ("mentions", True), ("key", False)]
+    inner = f"{select} WHERE {w.sql()} GROUP BY {group}"
+    rows, nxt = _page(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, ["articles", "mentions", "key"],
+                      w.params, cursor, limit)
+    return Page([convert(r) for r in rows], nxt)
+
+
+def list_entities(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 50) -> Page:
+    """Entities grouped by canonical form and label, most widely reported first."""
+    w = Where()
+    article_where(Filters(language=f.language, site=f.site, story=f.story, article=f.article,
+                          date_from=f.date_from, date_to=f.date_to), w)
+    w.any_of("x.label", f.label, lower=False)
+    w.contains("COALESCE(x.canonical, x.text)", f.name or f.q)
+    key = "COALESCE(x.canonical, x.text) || '|' || x.label"
+    select = (
+        f"SELECT {key} AS key, MIN(COALESCE(x.canonical, x.text)) AS name, MIN(x.label) AS label,"
+        " MIN(x.role) AS role, COUNT(*) AS mentions, COUNT(DISTINCT x.article_id) AS articles"
+        " FROM entities x JOIN articles a ON a.id = x.article_id"
+    )
+    return _aggregate(store, select, key, w, cursor, limit, lambda r: {
+        "name": r["name"], "label": r["label"], "role": r["role"],
+        "mentions": r["mentions"], "articles": r["articles"]})
+
+
+def list_places(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 200) -> Page:
+    """Resolved places grouped by GeoNames id (or name), most widely reported first."""
+    w = Where()
+    article_where(Filters(language=f.language, site=f.site, story=f.story, article=f.article,
+                          date_from=f.date_from, date_to=f.date_to), w)
+    w.add("x.lat IS NOT NULL AND x.lon IS NOT NULL")
+    w.contains("COALESCE(x.name, x.text)", f.name or f.place or f.q)
+    if f.bbox:
+        west, south, east, north = f.bbox
+        w.add("x.lat BETWEEN ? AND ? AND x.lon BETWEEN ? AND ?", south, north, west, east)
+    key = "COALESCE(x.geonameid, LOWER(COALESCE(x.name, x.text)))"
+    select = (
+        f"SELECT {key} AS key, MIN(COALESCE(x.name, x.text)) AS name, MIN(x.geonameid) AS geonameid,"
+        " MIN(x.country) AS country, MIN(x.feature) AS feature, MIN(x.lat) AS lat, MIN(x.lon) AS lon,"
+        " COUNT(*) AS mentions, COUNT(DISTINCT x.article_id) AS articles"
+        " FROM places x JOIN articles a ON a.id = x.article_id"
+    )
+    return _aggregate(store, select, key, w, cursor, limit, lambda r: {
+        "name": r["name"], "geonameid": _geonameid(r["geonameid"]), "country": r["country"],
+        "feature": r["feature"], "lat": r["lat"], "lon": r["lon"],
+        "mentions": r["mentions"], "articles": r["articles"]})
+
+
+def _geonameid(value: Any) -> Any:
+    return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
+def geojson(items: list[dict[str, Any]], next_cursor: str | None = None) -> dict[str, Any]:
+    """Items with ``lat``/``lon`` as a GeoJSON FeatureCollection (unlocated items get a null geometry)."""
+    features = []
+    for item in items:
+        props = {k: v for k, v in item.items() if k not in ("lat", "lon")}
+        geom = None
+        if item.get("lat") is not None and item.get("lon") is not None:
+            geom = {"type": "Point", "coordinates": [item["lon"], item["lat"]]}
+        features.append({"type": "Feature", "geometry": geom, "properties": props})
+    return {"type": "FeatureCollection", "features": features, "next_cursor": next_cursor}
+
+
+# -- stories ------------------------------------------------------------------------------------
+
+STORY_COLUMNS = "id, origin, size, title, first_date, last_date, data"
+
+
+def _story(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: row[k] for k in ("id", "origin", "size", "title", "first_date", "last_date")}
+    extra = json.loads(row["data"] or "{}")
+    for k, v in (extra.items() if isinstance(extra, dict) else []):
+        out.setdefault(k, v)
+    return out
+
+
+def list_stories(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 50) -> Page:
+    """Stories, largest first."""
+    w = Where()
+    if f.min_size:
+        w.add("size >= ?", f.min_size)
+    w.contains("COALESCE(title, '')", f.q)
+    if f.date_from:
+        w.add("COALESCE(last_date, first_date) >= ?", f.date_from)
+    if f.date_to:
+        w.add("first_date <= ?", f.date_to)
+    order = [("size", True), ("sort_date", True), ("id", False)]
+    inner = f"SELECT {STORY_COLUMNS}, COALESCE(last_date, '') AS sort_date FROM stories WHERE {w.sql()}"
+    rows, nxt = _page(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, ["size", "sort_date", "id"],
+                      w.params, cursor, limit)
+    return Page([_story(r) for r in rows], nxt)
+
+
+def get_story(store: Store, story_id: str) -> dict[str, Any] | None:
+    """A story with its members (kind and signals of each copy), origin and corroborated events."""
+    rows = store.query(f"SELECT {STORY_COLUMNS} FROM stories WHERE id = ?", [story_id])
+    members = store.query(
+        f"SELECT {', '.join(ARTICLE_COLUMNS)}, data FROM articles WHERE story_id = ? ORDER BY COALESCE(ref_date, ''), id",
+        [story_id],
+    )
+    if not rows and not members:
+        return None
+    story = _story(rows[0]) if rows else {"id": story_id, "origin": None, "size": len(members), "title": None,
+                                          "first_date": None, "last_date": None}
+    out_members = []
+    for m in members:
+        ref = (json.loads(m.pop("data")) or {}).get("story") or {}
+        m["kind"] = ref.get("kind") or ("origin" if m["id"] == story["origin"] else None)
+        m["signals"] = ref.get("signals") or []
+        m["spun"] = bool(ref.get("spun"))
+        if not story["origin"] and ref.get("origin"):
+            story["origin"] = ref["origin"]
+        out_members.append(m)
+    story["members"] = out_members
+    ids = [m["id"] for m in out_members]
+    events: list[dict[str, Any]] = []
+    if ids:
+        rows = store.query(
+            f"SELECT article_id, idx, data FROM events WHERE article_id IN ({','.join('?' * len(ids))})"
+            " ORDER BY article_id, idx", ids)
+        events = [{"article_id": r["article_id"], "idx": r["idx"], **json.loads(r["data"])} for r in rows]
+    story["corroboration"] = corroboration(events)
+    return story
+
+
+def corroboration(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The story's events grouped by (type, subtype, place, date): how many copies and sources report each."""
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for e in events:
+        key = (e.get("type"), e.get("subtype"), (e.get("place") or "").lower(), e.get("date"))
+        g = groups.setdefault(key, {"type": e.get("type"), "subtype": e.get("subtype"), "place": e.get("place"),
+                                    "date": e.get("date"), "articles": [], "sources": 0, "modalities": []})
+        if e["article_id"] not in g["articles"]:
+            g["articles"].append(e["article_id"])
+        g["sources"] = max(g["sources"], e.get("sources") or 0)
+        if e.get("modality") and e["modality"] not in g["modalities"]:
+            g["modalities"].append(e["modality"])
+    out = list(groups.values())
+    for g in out:
+        g["copies"] = len(g["articles"])
+        g["sources"] = g["sources"] or 1
+    out.sort(key=lambda g: (-g["sources"], -g["copies"], str(g["type"]), str(g["date"])))
+    return out
+
+
+def stats(store: Store) -> dict[str, int]:
+    return store.counts()

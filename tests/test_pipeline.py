@@ -1,0 +1,146 @@
+"""The runner end to end on real text: stored once, failures recorded, crash-safe, resumable."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dateline.pipeline import Runner
+from dateline.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+DATELINE = [sys.executable, "-m", "dateline"]
+
+
+def news_records(shared_dir: Path, n: int) -> list[dict]:
+    """Real news texts (GeoWebNews excerpts, read at test time) as news-please records."""
+    out = []
+    with open(shared_dir / "bench" / "geo" / "geowebnews" / "docs.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            doc = json.loads(line)
+            out.append({"id": doc["doc_id"], "title": doc["title"], "url": doc["url"], "maintext": doc["text"],
+                        "language": "en", "date_publish": "2018-01-15 00:00:00", "authors": []})
+            if len(out) == n:
+                break
+    return out
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def bad_corpus(folder: Path) -> dict[str, str]:
+    """Bad inputs and the stage each must fail in."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "junk.bin").write_bytes(os.urandom(20_000))
+    (folder / "empty.html").write_bytes(b"")
+    (folder / "cut.html.gz").write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + os.urandom(30))
+    (folder / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me story.".encode("latin-1"))  # too short: no article
+    (folder / "huge.html").write_bytes(b"<html><body><p>" + b"word " * 11_000_000 + b"</p></body></html>")
+    return {"junk.bin": "ingest", "empty.html": "ingest", "cut.html.gz": "ingest", "latin1.txt": "extract",
+            "huge.html": "ingest"}
+
+
+def test_run_stores_each_document_once_and_records_failures(tmp_path: Path, shared_dir: Path, store) -> None:
+    corpus = tmp_path / "corpus"
+    expected_failures = bad_corpus(corpus)
+    records = news_records(shared_dir, 6)
+    write_jsonl(corpus / "news.jsonl", records)
+    stats = Runner(store, workers=1).run([str(corpus)])
+    assert stats.articles == 6 and stats.failed == len(expected_failures)
+    errors = store.query("SELECT source, stage, code FROM errors WHERE article_id IS NULL")
+    assert {Path(e["source"]).name: e["stage"] for e in errors} == expected_failures
+    stored = store.query("SELECT id, text FROM articles ORDER BY id")
+    assert [r["id"] for r in stored] == sorted(r["id"] for r in records)
+    # offsets point into the record's maintext exactly
+    first = store.article(records[0]["id"])
+    assert first is not None and first.text == records[0]["maintext"]
+    for ent in first.entities:
+        assert first.text[ent.start : ent.end] == ent.text
+    # a second run stores nothing twice, errors included
+    again = Runner(store, workers=1).run([str(corpus)])
+    assert again.articles == 0 and again.skipped == again.documents == 6 + len(expected_failures)
+    assert store.counts()["articles"] == 6
+    assert len(store.query("SELECT 1 FROM errors WHERE article_id IS NULL")) == len(expected_failures)
+
+
+def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path) -> None:
+    src = write_jsonl(tmp_path / "news.jsonl", news_records(shared_dir, 8))
+    results = []
+    for workers in (1, 2):
+        with open_store(str(tmp_path / f"w{workers}.db")) as s:
+            Runner(s, workers=workers).run([str(src)])
+            results.append([(a.id, len(a.entities), len(a.places), len(a.quotes)) for a in s.articles()])
+    assert results[0] == results[1] and len(results[0]) == 8
+
+
+def test_run_killed_midway_leaves_whole_documents_and_resumes(tmp_path: Path, shared_dir: Path) -> None:
+    records = news_records(shared_dir, 60)
+    src = write_jsonl(tmp_path / "news.jsonl", records)
+    db = tmp_path / "kill.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([*DATELINE, "run", str(src), "--db", str(db), "--workers", "1", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = time.monotonic() + 240
+    stored = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as c:
+                    stored = c.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue
+            if stored >= 5:
+                break
+    assert proc.poll() is None, "the run finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        n_articles = c.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        n_docs = c.execute("SELECT COUNT(*) FROM documents WHERE status = 'stored'").fetchone()[0]
+        orphans = c.execute("SELECT COUNT(*) FROM entities WHERE article_id NOT IN (SELECT id FROM articles)").fetchone()[0]
+    assert 5 <= n_articles < 60 and n_docs == n_articles and orphans == 0
+    done = subprocess.run([*DATELINE, "run", str(src), "--db", str(db), "--workers", "1", "-q"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert f"{n_articles} already stored" in done.stdout
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT COUNT(*), COUNT(DISTINCT id) FROM articles").fetchone() == (60, 60)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_export_formats(tmp_path: Path, shared_dir: Path, fmt: str) -> None:
+    src = write_jsonl(tmp_path / "news.jsonl", news_records(shared_dir, 3))
+    db = tmp_path / "e.db"
+    with open_store(str(db)) as s:
+        Runner(s, workers=1).run([str(src)])
+    out = tmp_path / f"out.{fmt}"
+    for what in ("articles", "entities"):
+        res = subprocess.run([*DATELINE, "export", "--db", str(db), "--format", fmt, "--what", what, "-o", str(out)],
+                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert res.returncode == 0, res.stderr
+        if fmt == "jsonl":
+            rows = [json.loads(line) for line in out.read_text().splitlines()]
+        elif fmt == "csv":
+            import csv
+
+            rows = list(csv.DictReader(out.open()))
+        else:
+            import pyarrow.parquet as pq
+
+            rows = pq.read_table(out).to_pylist()
+        if what == "articles":
+            assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in news_records(shared_dir, 3))
+        else:
+            assert rows and all(r["article_id"].startswith("gwn-") for r in rows)
