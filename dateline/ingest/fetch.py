@@ -133,6 +133,36 @@ class Robots:
         else:  # 5xx or unreachable: RFC 9309 says assume complete disallow until it answers
             self.parser.disallow_all = True
 
+    def crawl_delay(self, user_agent: str) -> float | None:
+        """The Crawl-delay of the group that applies to us (decimals allowed, unlike urllib's parser)."""
+        if not 200 <= self.status < 300:
+            return None
+        token = user_agent.split("/", 1)[0].strip().lower()
+        delays: dict[str, float] = {}
+        agents: list[str] = []
+        in_rules = False
+        for raw in self.body.splitlines():
+            line = raw.split("#", 1)[0].strip()
+            if ":" not in line:
+                continue
+            name, value = (part.strip() for part in line.split(":", 1))
+            name = name.lower()
+            if name == "user-agent":
+                if in_rules:  # a user-agent line after rules starts a new group
+                    agents, in_rules = [], False
+                agents.append(value.lower())
+                continue
+            in_rules = True
+            if name == "crawl-delay":
+                try:
+                    seconds = float(value)
+                except ValueError:
+                    continue
+                for agent in agents:
+                    delays.setdefault(agent, seconds)
+        specific = [d for agent, d in delays.items() if agent != "*" and agent and agent in token]
+        return specific[0] if specific else delays.get("*")
+
     @property
     def unavailable(self) -> bool:
         return not (200 <= self.status < 500)
@@ -267,9 +297,9 @@ class Fetcher:
 
     def _delay_for(self, robots: Robots) -> float:
         delay = self.config.host_delay
-        crawl_delay = robots.parser.crawl_delay(self.config.user_agent) if robots.status < 300 else None
+        crawl_delay = robots.crawl_delay(self.config.user_agent)
         if crawl_delay:
-            delay = max(delay, min(float(crawl_delay), self.config.max_crawl_delay))
+            delay = max(delay, min(crawl_delay, self.config.max_crawl_delay))
         return delay
 
     def _emit(self, request: Request, outcome: Outcome) -> None:

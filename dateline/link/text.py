@@ -30,6 +30,7 @@ import numpy as np
 from datasketch import LeanMinHash, MinHash
 
 NUM_PERM = 128
+SCHEME = "affine32"  # datasketch 2.0's 32-bit permutations: signatures persist as 4 bytes per value
 SHINGLE = 5
 STEM = 5
 
@@ -129,15 +130,15 @@ class Fingerprint:
 
 
 def make_minhash(shingle_set: set[bytes]) -> LeanMinHash:
-    m = MinHash(num_perm=NUM_PERM, hashfunc=_crc)
+    m = MinHash(num_perm=NUM_PERM, hashfunc=_crc, scheme=SCHEME)
     if shingle_set:
         m.update_batch(list(shingle_set))
     return LeanMinHash(m)
 
 
 def minhash_from_signature(data: bytes) -> LeanMinHash:
-    values = np.frombuffer(data, dtype=np.uint32).astype(np.uint64)
-    return LeanMinHash(seed=1, hashvalues=values)
+    values = np.frombuffer(data, dtype=np.uint32)
+    return LeanMinHash(seed=1, hashvalues=values, scheme=SCHEME)
 
 
 def fingerprint(article_id: str, text: str, title: str | None = None) -> Fingerprint:

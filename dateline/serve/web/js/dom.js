@@ -2,7 +2,7 @@
 // textContent, dataset); no HTML string is ever parsed, so scraped markup stays inert.
 
 const SAFE_ATTRS = new Set(["class", "id", "title", "type", "name", "value", "placeholder", "role", "for",
-  "aria-label", "aria-live", "aria-current", "tabindex", "min", "max", "step", "lang", "dir", "colspan", "target", "rel"]);
+  "aria-label", "aria-live", "aria-current", "tabindex", "disabled", "hidden", "min", "max", "step", "lang", "dir", "colspan", "target", "rel"]);
 
 /** Builds an element: h("a", {href: "#/x", class: "y"}, "text", child). Strings become text nodes. */
 export function h(tag, attrs = {}, ...children) {

@@ -11,12 +11,14 @@ GETs with 304, as real news sites do.
 from __future__ import annotations
 
 import email.utils
+import gzip
 import hashlib
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 LAST_MODIFIED = email.utils.formatdate(1_662_800_000, usegmt=True)  # a fixed date in September 2022
@@ -199,3 +201,36 @@ def html_page(title: str, text: str) -> Page:
             f"<body><nav><a href=\"/\">Home</a></nav><article><h1>{escape(title)}</h1>\n{paras}</article>"
             "<footer>Test News</footer></body></html>")
     return Page(body.encode("utf-8"))
+
+
+# Real English news pages from the shared extraction bench (read at run time, never copied into the repo).
+BENCH_PAGES = ["0287-reuters.com.parasite", "0362-bbc.com.52241221", "0407-nytimes.com.blackouts"]
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "text" / "reuters-kharkiv-repost.txt"
+
+
+def bench_page(shared: Path, name: str) -> Page:
+    return Page(gzip.decompress((shared / "bench" / "extraction" / "html" / f"{name}.html.gz").read_bytes()))
+
+
+def news_site(shared: Path) -> Site:
+    """The acceptance site: three real pages and a sample report, a feed, a news sitemap, robots.txt
+    disallowing /private/, a page that answers 503 once, one that never answers, a 30 MB page and a
+    redirect loop. The feed and the sitemap both list /news/a0.html (one article, listed twice)."""
+    site = Site().start()
+    for i, name in enumerate(BENCH_PAGES):
+        site.pages[f"/news/a{i}.html"] = bench_page(shared, name)
+    site.pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /private/\n", "text/plain")
+    site.pages["/private/exclusive.html"] = bench_page(shared, BENCH_PAGES[0])
+    site.pages["/flaky.html"] = flaky(html_page("Ukraine retakes towns near Kharkiv", SAMPLE.read_text("utf-8")))
+    site.pages["/slow.html"] = silent(site.stopping)
+    site.pages["/big.html"] = huge(30)
+    site.pages["/loop-a"] = redirect("/loop-b")
+    site.pages["/loop-b"] = redirect("/loop-a")
+    site.pages["/feed.xml"] = rss(site.base, [("/news/a0.html", "A0"), ("/news/a1.html", "A1"),
+                                              ("/private/exclusive.html", "Members only"), ("/flaky.html", "Kharkiv")])
+    site.pages["/sitemap.xml"] = news_sitemap(site.base, ["/news/a0.html", "/news/a2.html", "/slow.html", "/big.html",
+                                                          "/loop-a"])
+    return site
+
+
+ARTICLE_PATHS = ["/news/a0.html", "/news/a1.html", "/news/a2.html", "/flaky.html"]
