@@ -102,7 +102,8 @@ def extract(sources: tuple[str, ...], fmt: str, no_analyze: bool, max_bytes: int
 
     cfg = load_config(max_bytes=max_bytes)
     articles = []
-    failures = 0
+    failures = done = 0
+    started = time.monotonic()
 
     def outcomes() -> Iterator[Any]:
         batch = []
@@ -117,6 +118,7 @@ def extract(sources: tuple[str, ...], fmt: str, no_analyze: bool, max_bytes: int
         yield from _extract_batch(batch, no_analyze)
 
     for outcome in outcomes():
+        done += 1
         if isinstance(outcome, (DatelineError, Failure)):
             failures += 1
             err = outcome.record() if isinstance(outcome, DatelineError) else outcome.error
@@ -139,7 +141,10 @@ def extract(sources: tuple[str, ...], fmt: str, no_analyze: bool, max_bytes: int
         dicts = [article_to_dict(a) for a in articles]
         if dicts:
             click.echo(json.dumps(dicts[0] if len(dicts) == 1 else dicts, ensure_ascii=False, indent=2))
-    if failures and not articles and fmt == "json":
+    elapsed = time.monotonic() - started
+    click.echo(f"Summary: {done} documents, {done - failures} articles, {failures} failed;"
+               f" {elapsed:.1f} s, {done / elapsed if elapsed else 0:.1f} docs/s", err=True)
+    if failures and failures == done:
         sys.exit(1)
 
 

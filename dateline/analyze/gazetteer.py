@@ -120,6 +120,7 @@ class Gazetteer:
         # check_same_thread=False: reads only, shared by the worker threads of one process
         self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._lookup = functools.lru_cache(maxsize=200_000)(self._lookup_uncached)
+        self._adjective = functools.lru_cache(maxsize=20_000)(self._adjective_uncached)
         self._countries: dict[str, Candidate] | None = None
 
     def _rows(self, sql: str, args: tuple[object, ...]) -> list[Candidate]:
@@ -131,7 +132,7 @@ class Gazetteer:
     def _lookup_uncached(self, key: str, fuzzy: bool) -> tuple[Candidate, ...]:
         rows = self._rows(
             f"SELECT {_COLUMNS}, max(n.main) FROM names n JOIN places p ON p.id = n.id "
-            "WHERE n.norm = ? GROUP BY p.id",
+            "WHERE n.norm = ? AND n.kind = 0 GROUP BY p.id",
             (key,),
         )
         if not rows and fuzzy:
@@ -139,7 +140,7 @@ class Gazetteer:
             if len(lkey) >= 4:
                 rows = self._rows(
                     f"SELECT {_COLUMNS}, 0 FROM names n JOIN places p ON p.id = n.id "
-                    "WHERE n.loose = ? GROUP BY p.id",
+                    "WHERE n.loose = ? AND n.kind = 0 GROUP BY p.id",
                     (lkey,),
                 )
         return tuple(rows)
@@ -150,6 +151,21 @@ class Gazetteer:
         if not key:
             return ()
         return self._lookup(key, fuzzy)
+
+    def adjective(self, word: str) -> Candidate | None:
+        """The place an adjective or demonym stands for ("Ukrainian" -> Ukraine), if it is one."""
+        key = norm(word)
+        if not key:
+            return None
+        rows = self._adjective(key)
+        return rows[0] if rows else None
+
+    def _adjective_uncached(self, key: str) -> tuple[Candidate, ...]:
+        rows = self._rows(
+            f"SELECT {_COLUMNS}, 0 FROM names n JOIN places p ON p.id = n.id WHERE n.norm = ? AND n.kind = 1",
+            (key,),
+        )
+        return tuple(sorted(rows, key=lambda c: -c.population))
 
     def get(self, place_id: int) -> Candidate | None:
         rows = self._rows(f"SELECT {_COLUMNS}, 1 FROM places p WHERE p.id = ?", (place_id,))

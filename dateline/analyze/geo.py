@@ -1,11 +1,302 @@
-"""Placeholder until this step lands: finds nothing."""
+"""Places: find toponyms in the text and resolve each to a GeoNames entry.
+
+Recognition takes spaCy's GPE/LOC/FAC entities (the entities step's if it ran,
+else ``doc.ents``), adjectives of places ("Ukrainian" -> Ukraine, as GeoWebNews
+annotates them), place names embedded in organisation names ("Ohio State
+University" -> Ohio), and proper nouns the model missed that the gazetteer knows
+well (countries, regions, physical features, sizeable towns). Resolution is in
+``geo_resolve``: one sense per name per article, scored on population, feature
+class, the dateline's place, the article's country focus, closeness to the other
+places, and context words ("the Kharkiv region" -> the oblast, "the X river").
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from ..records import Article
+from ..records import Article, Place
+from . import geo_resolve
+from .gazetteer import Candidate, gazetteer
+
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Entities we search for embedded place names ("Ohio State University", "Liverpool FC").
+EMBED_LABELS = {"ORG", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "FAC"}
+
+# Words after a name that say which kind of place it is.
+ADM1_WORDS = {"region", "oblast", "province", "state", "governorate", "prefecture", "territory", "canton",
+              "krai", "kray", "republic", "voivodeship", "emirate", "department"}
+ADM2_WORDS = {"county", "district", "raion", "rayon", "parish", "borough", "municipality", "shire"}
+WATER_WORDS = {"river", "sea", "lake", "gulf", "bay", "ocean", "strait", "canal", "channel"}
+CITY_WORDS = {"city", "town", "village"}
+
+# Reporting / agentive verbs whose subject, when a place, stands for its government.
+METONYMY_VERBS = {"say", "acknowledge", "claim", "deny", "announce", "accuse", "warn", "insist", "demand", "agree",
+                  "refuse", "threaten", "reject", "confirm", "urge", "call", "respond", "vow", "decide", "impose",
+                  "sanction", "expel", "negotiate", "sign", "launch", "retaliate", "condemn", "want", "hope",
+                  "believe", "argue", "admit", "promise", "plan", "seek", "support", "oppose", "back", "block"}
+
+_TRAILING = re.compile(r"(?:['’]s|['’])$")
+_LEADING = re.compile(r"^(?:the|The|THE)\s+")
 
 
-def find(article: Article, doc: Any) -> list[Any]:
-    return []
+@dataclass(slots=True)
+class Mention:
+    """A span that may name a place, with what its context says about it."""
+
+    start: int
+    end: int
+    text: str
+    key: str  # the name to look up (span without "the", "'s", "region"...)
+    adjectival: bool = False
+    hint: str | None = None  # adm1 | adm2 | water | city
+    metonymic: bool = False
+    strong: bool = True  # found by NER or as a well-known name; weak ones need a good candidate
+
+
+def _entities(article: Article, doc: Any) -> list[tuple[int, int, str]]:
+    if article.entities:
+        return [(e.start, e.end, e.label) for e in article.entities]
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading "the" and a trailing possessive from a span."""
+    span = text[start:end]
+    m = _LEADING.match(span)
+    if m and end - start > m.end():
+        start += m.end()
+    span = text[start:end]
+    m = _TRAILING.search(span)
+    if m and m.start() > 0:
+        end = start + m.start()
+    while end > start and text[end - 1] in " ,.;:":
+        end -= 1
+    return start, end
+
+
+def _context_hint(doc: Any, start: int, end: int) -> tuple[str | None, str]:
+    """(hint, key suffix removed) from words inside or right after the span."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return None, ""
+    words = [t.lower_ for t in span]
+    last = words[-1] if words else ""
+    nxt = doc[span.end].lower_ if span.end < len(doc) else ""
+    before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    for kind, vocab in (("adm1", ADM1_WORDS), ("adm2", ADM2_WORDS), ("water", WATER_WORDS), ("city", CITY_WORDS)):
+        if len(words) > 1 and last in vocab:
+            return kind, last
+        if nxt in vocab and (kind != "adm1" or nxt != "republic"):
+            return kind, ""
+    if before in ("river", "lake", "mount", "gulf") or (before == "of" and span.start > 1
+                                                          and doc[span.start - 2].lower_ in WATER_WORDS):
+        return "water", ""
+    if before == "of" and span.start > 1 and doc[span.start - 2].lower_ in ADM1_WORDS:
+        return "adm1", ""
+    return None, ""
+
+
+def _metonymic(doc: Any, start: int, end: int) -> bool:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in METONYMY_VERBS:
+        return True
+    return root.dep_ == "poss" and root.head.lemma_.lower() in {"government", "decision", "position", "policy",
+                                                                 "response", "demand", "refusal", "invasion"}
+
+
+def make_mention(article: Article, doc: Any, start: int, end: int, *, strong: bool = True,
+                 label: str | None = None) -> Mention | None:
+    """A Mention for the span [start, end) of the text, with its hints (also used on given spans)."""
+    text = article.text
+    s, e = _trim(text, start, end)
+    if e <= s:
+        return None
+    surface = text[s:e]
+    hint, suffix = _context_hint(doc, s, e)
+    gaz = gazetteer()
+    key = surface
+    if suffix and key.lower().endswith(" " + suffix) and not gaz.lookup(key, fuzzy=False):
+        key = key[: -len(suffix) - 1].strip()  # "Kharkiv region" -> "Kharkiv", hinted to the region
+    adjectival = False
+    if gaz.adjective(key) and (label == "NORP" or not gaz.lookup(key) or _adjective_use(doc, s, e)):
+        adjectival = True
+    elif not gaz.lookup(key) and " " in key.strip():
+        inner = _inner_name(key)
+        if inner is not None:
+            key, adjectival = inner
+    return Mention(s, e, surface, key, adjectival, hint, _metonymic(doc, s, e), strong)
+
+
+def _prominent(c: Candidate) -> bool:
+    """Countries, regions, physical features and towns of 15,000 or more: safe to find inside other names."""
+    if c.feature.startswith(("A.PCL", "L.", "H.", "T.")) or c.feature == "A.ADM1":
+        return True
+    return c.feature[0] == "P" and c.main and c.population >= 15_000
+
+
+def _adjective_use(doc: Any, start: int, end: int) -> bool:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and len(span) == 1 and span[0].pos_ == "ADJ"
+
+
+def _inner_name(key: str) -> tuple[str, bool] | None:
+    """The place inside a longer name: "University of Louisville" -> Louisville, "European Commission" -> European.
+
+    Names beat adjectives ("British Embassy Tokyo" -> Tokyo); among names the earliest wins.
+    """
+    gaz = gazetteer()
+    words = key.split()
+    adjective: str | None = None
+    for n in range(len(words) - 1, 0, -1):
+        for i in range(len(words) - n + 1):
+            part = " ".join(words[i : i + n])
+            if not part[:1].isupper():
+                continue
+            if any(_prominent(c) for c in gaz.lookup(part, fuzzy=False)):
+                return part, False
+            if adjective is None and gaz.adjective(part):
+                adjective = part
+    return (adjective, True) if adjective else None
+
+
+def _is_candidate_token(tok: Any) -> bool:
+    t = tok.text
+    if not t[:1].isupper() or len(t) < 2:
+        return False
+    if t.isupper() and len(t) >= 3:
+        return True
+    return tok.pos_ in ("PROPN", "ADJ", "NOUN") and not tok.is_stop
+
+
+def _scan(article: Article, doc: Any, tokens: Iterable[Any], taken: list[tuple[int, int]],
+          *, embedded: bool) -> list[Mention]:
+    """Longest gazetteer matches over runs of capitalised tokens, outside spans already taken."""
+    gaz = gazetteer()
+    toks = list(tokens)
+    found: list[Mention] = []
+    i = 0
+    while i < len(toks):
+        best: tuple[int, Mention] | None = None
+        if _is_candidate_token(toks[i]):
+            for n in range(min(4, len(toks) - i), 0, -1):
+                span = toks[i : i + n]
+                if not all(_is_candidate_token(t) or (0 < k < n - 1 and t.lower_ in ("of", "de", "-"))
+                           for k, t in enumerate(span)):
+                    continue
+                s, e = span[0].idx, span[-1].idx + len(span[-1].text)
+                if any(s < te and ts < e for ts, te in taken):
+                    continue
+                m = make_mention(article, doc, s, e, strong=False)
+                if m is None:
+                    continue
+                if _well_known(gaz.lookup(m.key, fuzzy=False), m, span, embedded=embedded) or (
+                    m.adjectival and (embedded or span[0].i > span[0].sent.start or n > 1)
+                ):
+                    best = (n, m)
+                    break
+        if best:
+            found.append(best[1])
+            i += best[0]
+        else:
+            i += 1
+    return found
+
+
+def _well_known(cands: tuple[Candidate, ...], m: Mention, span: list[Any], *, embedded: bool) -> bool:
+    """Is this capitalised run a place name we can trust without NER's say-so?"""
+    if not cands:
+        return False
+    sentence_start = span[0].i == span[0].sent.start
+    for c in cands:
+        if not c.main and c.feature[0] == "P":
+            continue
+        if c.feature.startswith(("A.PCL", "L.", "H.", "T.")) or c.feature == "A.ADM1":
+            if not sentence_start or len(span) > 1 or span[0].text.isupper() or embedded:
+                return True
+        if c.feature[0] == "P" and c.population >= (100_000 if embedded else 15_000) and not sentence_start:
+            return all(t.pos_ == "PROPN" for t in span)
+    return False
+
+
+def recognise(article: Article, doc: Any) -> list[Mention]:
+    """Every toponym mention in the article (place entities, adjectives, embedded and missed names)."""
+    mentions: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    gaz = gazetteer()
+    ents = sorted(_entities(article, doc))
+    for start, end, label in ents:
+        if label in PLACE_LABELS:
+            m = make_mention(article, doc, start, end)
+            if m is None:
+                continue
+            if label == "FAC" and not gaz.lookup(m.key):
+                continue  # buildings and roads: GeoNames towns only hold them by accident
+            mentions.append(m)
+            taken.append((start, end))
+        elif label == "NORP":
+            m = make_mention(article, doc, start, end, label=label)
+            if m is not None and (m.adjectival or gaz.lookup(m.key, fuzzy=False)):
+                mentions.append(m)
+                taken.append((start, end))
+    for start, end, label in ents:
+        if label in EMBED_LABELS and (start, end) not in taken:
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None:
+                found = _scan(article, doc, span, taken, embedded=True)
+                mentions.extend(found)
+                taken.extend((m.start, m.end) for m in found)
+    ent_spans = [(s, e) for s, e, _ in ents]
+    free = [t for t in doc if not any(s <= t.idx < e for s, e in ent_spans)]
+    runs: list[list[Any]] = []
+    for t in free:
+        if runs and runs[-1][-1].i == t.i - 1:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    for run in runs:
+        found = _scan(article, doc, run, taken, embedded=False)
+        mentions.extend(found)
+        taken.extend((m.start, m.end) for m in found)
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def to_places(article: Article, resolved: list[geo_resolve.Resolution]) -> list[Place]:
+    """Places from resolutions; an approximate one (unknown name) keeps its span, a point and no GeoNames id."""
+    places = []
+    for r in resolved:
+        m, c = r.mention, r.place
+        place = Place(text=m.text, start=m.start, end=m.end, confidence=round(r.confidence, 3),
+                      metonymic=m.metonymic, adjectival=m.adjectival)
+        if c is not None:
+            place.lat, place.lon = round(c.lat, 5), round(c.lon, 5)
+            if not r.approximate:
+                place.name, place.geonameid, place.country, place.feature = c.name, c.geonameid, c.country, c.feature
+        places.append(place)
+    return places
+
+
+def find(article: Article, doc: Any) -> list[Place]:
+    """The article's places, each resolved to a GeoNames entry (or left unresolved with confidence 0)."""
+    mentions = recognise(article, doc)
+    return to_places(article, geo_resolve.resolve(article, mentions))
+
+
+def resolve_spans(article: Article, doc: Any, spans: list[tuple[int, int]]) -> list[Place]:
+    """Resolve given spans (e.g. gold toponyms) with the rest of the article as context."""
+    given = []
+    for s, e in spans:
+        m = make_mention(article, doc, s, e)
+        if m is not None:
+            # keep the span as given: the caller matches on it, not on the trimmed one
+            m.start, m.end, m.text = s, e, article.text[s:e]
+            given.append(m)
+    context = recognise(article, doc)
+    resolved = geo_resolve.resolve(article, given, context=context)
+    return to_places(article, resolved)

@@ -29,7 +29,9 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     declare proclaim affirm aver attest certify assure reassure inform notify
     brief advise persuade convince remind reckon speculate theorize theorise
     acknowledge insinuate characterize characterise dismiss downplay
-    defend justify concur echo lament
+    defend justify concur echo lament speak talk portray depict downplay
+    discuss laud hail address ignore endorse outline detail highlight unveil
+    rail campaign lobby veto sign
     """.split()
 )
 

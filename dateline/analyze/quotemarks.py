@@ -21,13 +21,6 @@ class QuoteMark:
     end: int  # just after the closing mark (or the paragraph's end when unclosed)
     closed: bool
 
-    @property
-    def inner(self) -> tuple[int, int]:
-        """The quoted words without the marks."""
-        s, e = self.start + 1, self.end
-        if self.closed:
-            e -= 1
-        return s, e
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -46,17 +39,25 @@ def _in_paragraph(text: str, s: int, e: int) -> list[QuoteMark]:
     open_at: int | None = None
     while i < e:
         ch = text[i]
+        width = 1
+        if text.startswith("''", i):
+            ch, width = '"', 2  # the New York Times' two apostrophes
+        elif ch == '"' and i > s and text[i - 1].isdigit():
+            i += 1  # an inch mark: 6'3"
+            continue
         if open_at is None:
-            if ch in _OPEN or ch == '"':
+            # A closing mark at a word's start opens too (pages that get the direction wrong).
+            wrong_way = ch in _CLOSE and (i == s or text[i - 1].isspace()) and text[i + 1:i + 2].isalnum()
+            if ch in _OPEN or ch == '"' or wrong_way:
                 open_at = i
         elif ch in _CLOSE or ch == '"':
             # Pages mix straight and typographic marks ("... ”): either closes.
-            out.append(QuoteMark(open_at, i + 1, True))
+            out.append(QuoteMark(open_at, i + width, True))
             open_at = None
         elif ch in _OPEN:
             # A stray opening mark: the earlier one was never closed.
             open_at = i
-        i += 1
+        i += width
     if open_at is not None:
         end = e
         while end > open_at and text[end - 1].isspace():

@@ -74,6 +74,7 @@ class _Item:
     speaker: tuple[int, int] | None
     sent: tuple[int, int]  # the sentence of the cue, for medium and status
     resolved: str | None = None
+    head: int | None = None  # character offset of the speaker phrase's head word
 
 
 def candidate(sent: Any) -> bool:
@@ -113,7 +114,7 @@ def _from_parse(doc: Any, sents: list[Any], entities: list[Entity]) -> list[_Ite
                 continue
             spk = (f.speaker_start, f.speaker_end) if f.speaker_start is not None else None
             items.append(_Item("indirect", f.start, f.end, (f.cue_start, f.cue_end), f.cue_lemma, spk,
-                               (sent.start_char, sent.end_char)))
+                               (sent.start_char, sent.end_char), head=f.speaker_head))
     return items
 
 
@@ -164,9 +165,20 @@ def _sentence_at(doc: Any, char: int) -> Any:
     return tok.sent if tok is not None and len(tok) else None
 
 
+_DASH_AFTER = re.compile(r"\s*[―—–]\s*")
+
+
 def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
     """A cue for a quotation in the text right before (colon) or after it in its sentences."""
     text = doc.text
+    dash = _DASH_AFTER.match(text, q.end)
+    if dash:
+        # "“...” ― Jane Doe": the name after the dash signs the quotation.
+        ent = next((e for e in doc.ents if e.start_char == dash.end() and e.label_ in ("PERSON", "ORG")), None)
+        if ent is not None:
+            return _Item("direct", q.start, q.end, (dash.start() + dash.group().index(dash.group().strip()),
+                         dash.start() + dash.group().index(dash.group().strip()) + 1), None,
+                         (ent.start_char, ent.end_char), (q.start, ent.end_char))
     end_sent = _sentence_at(doc, max(q.end - 1, q.start))
     if end_sent is not None and end_sent.end_char > q.end:
         sdoc = nlp.parsed(end_sent)
@@ -238,6 +250,11 @@ def _resolve(text: str, it: _Item, entities: list[Entity], done: list[_Item]) ->
         return None
     mention = text[it.speaker[0]:it.speaker[1]]
     ent = _entity_at(entities, it.speaker)
+    if it.head is not None and not (it.speaker[0] <= it.head < it.speaker[1]):
+        # A relative pronoun ("who said"): the person is the word it stands for.
+        ent = _entity_at(entities, (it.head, it.head + 1))
+        if ent is not None:
+            return ent.canonical or ent.text
     words = mention.lower().split()
     if ent is not None and ent.label in ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"):
         if ent.label != "NORP" or len(words) == 1:

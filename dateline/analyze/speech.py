@@ -32,8 +32,19 @@ _NOMINAL_VERBS = frozenset(
     condemn question announce report confirm predict promise propose recommend claim
     show find reveal acknowledge admit support oppose demand estimate
     characterize characterise dismiss defend welcome applaud blast slam attack
+    note offer write portray depict downplay discuss laud hail echo address
+    ignore observe endorse tout outline detail highlight unveil mention recall
+    explain emphasize emphasise stress raise challenge accuse warn sign veto
     """.split()
 ) | DENY_VERBS
+# Verbs whose content hangs on a preposition: "spoke about her ties", "warned of X".
+_PREP_VERBS = frozenset(
+    """
+    speak talk warn complain write ask comment insist push argue advocate testify
+    joke boast brag worry rail campaign lobby caution inquire
+    """.split()
+)
+_CONTENT_PREPS = frozenset("about of on against for".split())
 _EMPTY_OBJECTS = frozenset("it this that so what something anything nothing everything".split())
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
 
@@ -91,8 +102,6 @@ def subject_of(verb: Any, depth: int = 0) -> Any | None:
         # The nearest one before the verb: the parser sometimes gives a verb two.
         before = [c for c in subjects if c.i < verb.i]
         c = before[-1] if before else subjects[0]
-        if c.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
-            return verb.head
         return c
     for c in verb.children:
         if c.dep_ == "agent":
@@ -130,6 +139,11 @@ def _content_tokens(verb: Any, lemma: str) -> tuple[list[Any], str] | None:
         obj = [c for c in kids if c.dep_ in ("dobj", "xcomp", "pcomp") and c.lower_ not in _EMPTY_OBJECTS]
         if obj:
             return [t for c in obj for t in c.subtree], "object"
+    if lemma in _PREP_VERBS or lemma in _NOMINAL_VERBS:
+        preps = [c for c in kids if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS]
+        toks = [t for p in preps[:1] for g in p.children if g.dep_ in ("pobj", "pcomp") for t in g.subtree]
+        if toks:
+            return toks, "object"
     if verb.dep_ == "parataxis" and verb.head is not verb:
         inside = {t.i for t in verb.subtree}
         return [t for t in verb.head.subtree if t.i not in inside], "parataxis"
@@ -201,6 +215,8 @@ def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
             continue
         subj = subject_of(tok)
         spk = _span(_speaker_tokens(subj), base) if subj is not None else None
+        if subj is not None and subj.lower_ in ("who", "that") and subj.head.dep_ == "relcl":
+            subj = subj.head.head  # "Smith, who said ...": the relative pronoun stands for Smith
         cue_toks = [tok] + [c for c in tok.children if c.dep_ in ("aux", "prt", "neg") or (
             c.dep_ == "prep" and lemma == "call" and c.lower_ in ("on", "for"))]
         cue = _span(cue_toks, base) or (base + tok.idx, base + tok.idx + len(tok.text))

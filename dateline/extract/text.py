@@ -200,7 +200,9 @@ def extract_plain(text: str) -> TextExtraction:
     for i in highlights:
         m = _BULLET.match(lines[i].text)
         hl.append(m.group("text").strip() if m else lines[i].text.strip())
-    return TextExtraction(text="\n\n".join(body), title=title, highlights=hl, signals=signals)
+    return TextExtraction(
+        text="\n\n".join(body), title=title, highlights=hl, signals=list(dict.fromkeys(signals))
+    )
 
 
 def _cut_trailers(lines: list[Line], keep: list[bool], drop: list[bool], signals: list[str]) -> None:
@@ -244,8 +246,10 @@ def _cut_trailers(lines: list[Line], keep: list[bool], drop: list[bool], signals
             cut_at = i
         if cut_at is not None:
             break
-        if keep[i] and _CREDITS.search(s) and _words(s) <= 40 and late:
-            credits_seen = True
+        if _CREDITS.search(s) and _words(s) <= 40 and late and not drop[i]:
+            # The credits line closes the article: it stays (the dateline/credits step
+            # reads and removes it) even when the model found it too short for prose.
+            keep[i] = credits_seen = True
         above += words[i]
     if cut_at is not None:
         for j in range(cut_at, n):

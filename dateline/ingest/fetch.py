@@ -23,9 +23,9 @@ conditional headers in, so database connections stay on one thread.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import email.utils
-import importlib.metadata
 import random
 import threading
 import time
@@ -43,17 +43,15 @@ from ..errors import FetchError
 from .urls import normalize, origin, robots_url
 
 
+def _default_user_agent() -> str:
+    from ..config import SETTINGS
 
-def _version() -> str:
-    try:
-        return importlib.metadata.version("dateline")
-    except importlib.metadata.PackageNotFoundError:  # running from a source tree that is not installed
-        return "0"
+    return str(SETTINGS["user_agent"][0])
 
 
-# Honest by default: the tool, its version and that it is a crawler. Operators add a
-# contact address with `--user-agent` (robots.txt rules for "dateline" still apply).
-DEFAULT_USER_AGENT = f"dateline/{_version()} (news research crawler)"
+# Honest by default: the tool, that it is a crawler, where to read about it (config.py's default).
+# Operators set their own contact with the `user_agent` setting or `--user-agent`.
+DEFAULT_USER_AGENT = _default_user_agent()
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
 _REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _ROBOTS_MAX_BYTES = 512_000  # RFC 9309 asks crawlers to parse at least 500 KiB
@@ -82,7 +80,16 @@ class FetchConfig:
     max_bytes: int = 20_000_000
     respect_robots: bool = True
     robots_ttl: float = 86_400.0  # RFC 9309: a robots.txt may be cached up to 24 hours
-    retry_failed_after: float = 3600.0  # a URL that failed waits this long (doubling) before a later poll retries
+    retry_failed_after: float = 3600.0  # a failed URL waits this long (doubling) before a later poll retries
+
+    @classmethod
+    def from_config(cls, cfg: Any, **changes: Any) -> FetchConfig:
+        """The fetcher's part of dateline's settings (``config.load_config()``), plus ``changes``."""
+        timeout = float(cfg.fetch_timeout)
+        base = cls(user_agent=cfg.user_agent, host_delay=float(cfg.fetch_delay), connect_timeout=timeout,
+                   read_timeout=timeout, deadline=max(4 * timeout, 60.0),
+                   max_concurrency=max(1, int(cfg.fetch_concurrency)), max_bytes=int(cfg.max_bytes))
+        return dataclasses.replace(base, **changes)
 
 
 @dataclass(slots=True)
@@ -129,9 +136,9 @@ class Robots:
         if 200 <= self.status < 300:
             self.parser.parse(self.body.splitlines())
         elif 400 <= self.status < 500:
-            self.parser.allow_all = True
+            self.parser.allow_all = True  # type: ignore[attr-defined]  # documented, but not in typeshed
         else:  # 5xx or unreachable: RFC 9309 says assume complete disallow until it answers
-            self.parser.disallow_all = True
+            self.parser.disallow_all = True  # type: ignore[attr-defined]
 
     def crawl_delay(self, user_agent: str) -> float | None:
         """The Crawl-delay of the group that applies to us (decimals allowed, unlike urllib's parser)."""
@@ -436,7 +443,8 @@ class Fetcher:
             return self._error(request, "timeout", f"no answer within the {phase} timeout ({limit:g} s)"), 0.0
         except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             if request.attempt < cfg.retries:
-                return self._retry(request, self._backoff(request.attempt)), 0.0
+                self._retry(request, self._backoff(request.attempt))
+                return None, 0.0
             return self._error(request, "connect-failed", f"{type(exc).__name__}: {exc or 'connection failed'}"), 0.0
         except httpx.InvalidURL as exc:
             return self._error(request, "bad-url", str(exc)), 0.0
@@ -480,7 +488,8 @@ class Fetcher:
                     cfg.max_retry_after
             if request.attempt < cfg.retries:
                 wait = self._backoff(request.attempt) if wait is None else wait
-                return self._retry(request, wait), wait
+                self._retry(request, wait)
+                return None, wait
             return self._error(request, f"http-{status}",
                                f"HTTP {status} {resp.reason_phrase} after {request.attempt + 1} attempts"), wait or 0.0
         return self._error(request, f"http-{status}", f"HTTP {status} {resp.reason_phrase}".strip()), 0.0

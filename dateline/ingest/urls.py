@@ -17,7 +17,6 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from courlan import normalize_url
 
 
-
 @dataclass(frozen=True, slots=True)
 class Link:
     """A URL found in a feed, a sitemap or a URL list, with the time the source says it last changed."""

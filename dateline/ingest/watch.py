@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import signal
-import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -22,9 +21,10 @@ from typing import Any
 
 import click
 
+from ..config import SETTINGS
 from ..errors import ConfigError, DatelineError
 from ..records import RawDoc
-from .fetch import DEFAULT_USER_AGENT, FetchConfig
+from .fetch import FetchConfig
 
 _UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
@@ -86,48 +86,48 @@ def _poll_stream(local: list[str], reader: Any, urls: list[str], stop: threading
 @click.command("watch")
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--every", default="10m", show_default=True, help="Time between polls: 30s, 10m, 1h.")
-@click.option("--db", default=None, help="SQLite path or postgresql:// URL (default dateline.db).")
+@click.option("--db", default=None, help=f"{SETTINGS['db'][1]} [default: {SETTINGS['db'][0]}]")
 @click.option("--warc", "warc_dir", type=click.Path(file_okay=False), default=None,
-              help="Also archive every fetched response to a WARC.gz in this folder (replay with `dateline run`).")
-@click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True,
-              help="User-Agent sent with every request; add a contact address.")
-@click.option("--delay", type=float, default=1.0, show_default=True, help="Seconds between two requests to one host.")
-@click.option("--concurrency", type=int, default=4, show_default=True, help="Requests in flight at most (all hosts).")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for a server's answer.")
-@click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Largest response accepted.")
+              help="Also archive each fetched response to a WARC.gz in this folder (`dateline run` replays it).")
+@click.option("--user-agent", default=None, help=f"{SETTINGS['user_agent'][1]}; give a contact address [default: {SETTINGS['user_agent'][0]}]")
+@click.option("--delay", type=float, default=None, help=f"{SETTINGS['fetch_delay'][1]} [default: {SETTINGS['fetch_delay'][0]}]")
+@click.option("--concurrency", type=int, default=None, help=f"{SETTINGS['fetch_concurrency'][1]} [default: {SETTINGS['fetch_concurrency'][0]}]")
+@click.option("--timeout", type=float, default=None, help=f"{SETTINGS['fetch_timeout'][1]} [default: {SETTINGS['fetch_timeout'][0]}]")
+@click.option("--max-bytes", type=int, default=None, help=f"{SETTINGS['max_bytes'][1]} [default: {SETTINGS['max_bytes'][0]}]")
 @click.option("--retry-failed-after", type=float, default=3600.0, show_default=True,
               help="Seconds before a URL that failed is tried again (doubling with each failure).")
-@click.option("--polls", type=int, default=None, help="Stop after this many polls (default: until stopped).")
+@click.option("--polls", type=int, default=None, help="Stop after this many polls [default: until stopped].")
 @click.option("--workers", type=int, default=1, show_default=True, help="Processes for extraction and analysis.")
-def watch(sources: tuple[str, ...], every: str, db: str | None, warc_dir: str | None, user_agent: str, delay: float,
-          concurrency: int, timeout: float, max_bytes: int, retry_failed_after: float, polls: int | None,
-          workers: int) -> None:
-    """Poll SOURCES (feeds, sitemaps, URLs, URL lists, folders) and store what is new, until stopped."""
+def watch(sources: tuple[str, ...], every: str, db: str | None, warc_dir: str | None, user_agent: str | None,
+          delay: float | None, concurrency: int | None, timeout: float | None, max_bytes: int | None,
+          retry_failed_after: float, polls: int | None, workers: int) -> None:
+    """Poll SOURCES (feeds, sitemaps, URLs, URL lists, folders) and store what is new, until stopped.
+
+    Each poll asks the sources again (conditionally: an unchanged feed costs a 304) and
+    processes only new or changed pages. SIGINT/SIGTERM stop after the current document.
+    """
+    from ..config import load_config
     from ..pipeline import Runner
     from ..store import open_store
+    from . import is_url
     from .web import WebReader
 
     try:
         interval = parse_interval(every)
-    except ConfigError as exc:
-        raise click.BadParameter(str(exc), param_hint="--every") from exc
-    from . import is_url
-
+        cfg = load_config(db=db, user_agent=user_agent, fetch_delay=delay, fetch_concurrency=concurrency,
+                          fetch_timeout=timeout, max_bytes=max_bytes)
+        store = open_store(cfg.db)
+    except (ConfigError, DatelineError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    config = FetchConfig.from_config(cfg, retry_failed_after=retry_failed_after)
     urls = [s for s in sources if is_url(s)]
     local = [s for s in sources if not is_url(s)]
-    config = FetchConfig(user_agent=user_agent, host_delay=delay, max_concurrency=max(1, concurrency),
-                         connect_timeout=min(timeout, 10.0), read_timeout=timeout, deadline=max(timeout * 4, 60.0),
-                         max_bytes=max_bytes, retry_failed_after=retry_failed_after)
-    try:
-        store = open_store(db)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
     totals = {"polls": 0, "articles": 0, "failed": 0, "documents": 0}
     with store, StopFlag() as stop, WebReader(store=store, config=config, warc_dir=warc_dir) as reader:
-        runner = Runner(store, workers=workers)
+        runner = Runner(store, workers=max(1, workers))
         while not stop.is_set():
             started = time.monotonic()
-            stats = runner.run_stream(_poll_stream(local, reader, urls, stop, max_bytes))
+            stats = runner.run_stream(_poll_stream(local, reader, urls, stop, cfg.max_bytes))
             totals["polls"] += 1
             for key in ("articles", "failed", "documents"):
                 totals[key] += getattr(stats, key)
@@ -138,7 +138,6 @@ def watch(sources: tuple[str, ...], every: str, db: str | None, warc_dir: str | 
             stop.wait(max(0.0, interval - (time.monotonic() - started)))
     click.echo(f"watch stopped after {totals['polls']} polls: {totals['documents']} documents, "
                f"{totals['articles']} articles stored, {totals['failed']} failed", err=True)
-    sys.stdout.flush()
 
 
 __all__ = ["parse_interval", "watch"]

@@ -284,7 +284,11 @@ def read_urls(urls: list[str], *, max_bytes: int, store: Any = None, config: Fet
 
     >>> for item in read_urls(["https://example.org/feed.xml"], max_bytes=20_000_000): ...
     """
-    config = dataclasses.replace(config or FetchConfig(), max_bytes=max_bytes)
+    if config is None:  # the settings (dateline.toml) the command loaded, with the run's size limit
+        from ..config import load_config
+
+        config = FetchConfig.from_config(load_config())
+    config = dataclasses.replace(config, max_bytes=max_bytes)
     with WebReader(store=store, config=config, warc_dir=warc_dir) as reader:
         yield from reader.read(urls, stop=stop)
 

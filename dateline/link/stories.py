@@ -123,10 +123,10 @@ class Story:
         }
 
 
-def _origin_rank(m: Member) -> tuple[bool, bool, bool, str, int, str]:
-    # min() picks the origin: not spun, free of template leftovers, agency-credited,
-    # earliest, longest, then a stable id.
-    return (bool(is_spun(m.spin)), bool(m.spin), m.agency is None, m.date or "9999-99-99", -m.length, m.id)
+def _origin_rank(m: Member) -> tuple[bool, bool, str, bool, int, str]:
+    # min() picks the origin: not spun, agency-credited, earliest, free of template
+    # leftovers, longest, then a stable id.
+    return (bool(is_spun(m.spin)), m.agency is None, m.date or "9999-99-99", bool(m.spin), -m.length, m.id)
 
 
 class StoryBook:

@@ -8,6 +8,8 @@ and the one ``POST /api/ingest`` writer goes through a single lock.
 
 from __future__ import annotations
 
+import functools
+import gzip
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,7 +22,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -223,6 +225,15 @@ def create_app(settings: Settings | str) -> FastAPI:
     def index() -> FileResponse:
         return FileResponse(WEB / "index.html", media_type="text/html")
 
+    @app.get("/basemap.geojson", include_in_schema=False)
+    def basemap(request: Request) -> Response:
+        body, zipped = _basemap()
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            return Response(zipped, media_type="application/geo+json",
+                            headers={"Content-Encoding": "gzip", "Cache-Control": "public, max-age=86400",
+                                     "Vary": "Accept-Encoding"})
+        return Response(body, media_type="application/geo+json", headers={"Cache-Control": "public, max-age=86400"})
+
     @app.get("/docs", include_in_schema=False)
     def docs() -> FileResponse:
         if swagger is None:
@@ -236,6 +247,13 @@ def create_app(settings: Settings | str) -> FastAPI:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     app.state.stores.close()
+
+
+@functools.cache
+def _basemap() -> tuple[bytes, bytes]:
+    """Country outlines (Natural Earth 1:50m via world-atlas), compressed once per process, not per request."""
+    body = (WEB / "vendor" / "countries.geojson").read_bytes()
+    return body, gzip.compress(body, compresslevel=6)
 
 
 def _swagger_dir() -> Path | None:

@@ -239,7 +239,7 @@ class FullText:
 
 def full_text(store: Store, q: str) -> FullText:
     """``q`` matched with the backend's own full-text search (FTS5 or tsvector)."""
-    if not q.strip():
+    if not re.search(r"\w", q):
         raise QueryError("q", "give at least one word to search for")
     if store.dialect == "postgres":
         from .postgres import FTS_CONFIG
@@ -611,33 +611,49 @@ def list_stories(store: Store, f: Filters, *, cursor: str | None = None, limit: 
     return Page([_story(r) for r in rows], nxt)
 
 
+def has_table(store: Store, name: str) -> bool:
+    """True when the database has table ``name`` (tables of later stages may not exist yet); cached per store."""
+    known: dict[str, bool] = store.__dict__.setdefault("_known_tables", {})
+    if name not in known:
+        sql = ("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
+               if store.dialect == "postgres" else "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+        known[name] = bool(store.query(sql, [name]))
+    return known[name]
+
+
 def get_story(store: Store, story_id: str) -> dict[str, Any] | None:
     """A story with its members (kind and signals of each copy), origin and corroborated events."""
     rows = store.query(f"SELECT {STORY_COLUMNS} FROM stories WHERE id = ?", [story_id])
-    members = store.query(
-        f"SELECT {', '.join(ARTICLE_COLUMNS)}, data FROM articles WHERE story_id = ? ORDER BY COALESCE(ref_date, ''), id",
-        [story_id],
-    )
-    if not rows and not members:
+    if not rows:
         return None
-    story = _story(rows[0]) if rows else {"id": story_id, "origin": None, "size": len(members), "title": None,
-                                          "first_date": None, "last_date": None}
-    out_members = []
-    for m in members:
-        ref = (json.loads(m.pop("data")) or {}).get("story") or {}
-        m["kind"] = ref.get("kind") or ("origin" if m["id"] == story["origin"] else None)
-        m["signals"] = ref.get("signals") or []
-        m["spun"] = bool(ref.get("spun"))
-        if not story["origin"] and ref.get("origin"):
-            story["origin"] = ref["origin"]
-        out_members.append(m)
-    story["members"] = out_members
-    ids = [m["id"] for m in out_members]
-    events: list[dict[str, Any]] = []
+    story = _story(rows[0])
+    # The story's own member list is current; an article's story_id is only set when it is stored.
+    listed = {m["id"]: m for m in story.get("members") or [] if isinstance(m, dict) and m.get("id")}
+    ids = sorted(listed) or [r["id"] for r in store.query("SELECT id FROM articles WHERE story_id = ?", [story_id])]
+    found = {}
     if ids:
-        rows = store.query(
-            f"SELECT article_id, idx, data FROM events WHERE article_id IN ({','.join('?' * len(ids))})"
-            " ORDER BY article_id, idx", ids)
+        marks = ",".join("?" * len(ids))
+        for r in store.query(f"SELECT {', '.join(ARTICLE_COLUMNS)}, data FROM articles WHERE id IN ({marks})", ids):
+            found[r["id"]] = r
+    members = []
+    for aid in ids:
+        row = found.get(aid)
+        if row is None:
+            continue
+        ref = (json.loads(row.pop("data")) or {}).get("story") or {}
+        info = listed.get(aid, {})
+        row["kind"] = info.get("kind") or ref.get("kind") or ("origin" if aid == story["origin"] else None)
+        row["signals"] = info.get("signals") if info.get("signals") is not None else ref.get("signals") or []
+        row["reuse"] = info.get("reuse")
+        row["spun"] = row["kind"] == "spun" or bool(ref.get("spun"))
+        members.append(row)
+    members.sort(key=lambda m: (m["id"] != story["origin"], m["ref_date"] or "9999", m["id"]))
+    story["members"] = members
+    events: list[dict[str, Any]] = []
+    if members:
+        marks = ",".join("?" * len(members))
+        rows = store.query(f"SELECT article_id, idx, data FROM events WHERE article_id IN ({marks})"
+                           " ORDER BY article_id, idx", [m["id"] for m in members])
         events = [{"article_id": r["article_id"], "idx": r["idx"], **json.loads(r["data"])} for r in rows]
     story["corroboration"] = corroboration(events)
     return story

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import threading
 import time
+import uuid
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -83,7 +86,7 @@ def test_disallowed_path_is_never_requested(polls):
 
 def test_per_host_delay_is_kept(polls):
     starts = [h.at for h in polls.log1]
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(gaps) >= 10
     assert min(gaps) >= FAST.host_delay - 0.01
 
@@ -217,7 +220,7 @@ def test_robots_crawl_delay_is_honoured(site):
     docs = _read([site.url(f"/p{i}") for i in range(3)], replace(FAST, host_delay=0.05))
     assert len(docs) == 3
     starts = [h.at for h in site.log]
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.49
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.49
 
 
 def test_concurrency_cap_holds_across_hosts():
@@ -232,7 +235,8 @@ def test_concurrency_cap_holds_across_hosts():
         time.sleep(0.3)
         with lock:
             state["now"] -= 1
-        serve_page(handler, Page(b"<html><body><article><p>Slow but fine.</p></article></body></html>"))
+        body = f"<html><body><article><p>Slow but fine: {handler.server.server_address} {handler.path}.</p>"
+        serve_page(handler, Page(body.encode() + b"</article></body></html>"))
 
     try:
         for s in sites:
@@ -293,3 +297,55 @@ def test_warc_archive_replays_through_ingest(site, shared_dir, tmp_path):
 def test_retry_after_header_forms(value, low, high):
     got = _retry_after(value)
     assert got == low if low is None else low <= got <= high
+
+
+PG_URL = os.environ.get("DATELINE_TEST_PG", "postgresql://dateline:dateline@127.0.0.1:5433/dateline_test")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty store on each backend (PostgreSQL: a schema of its own on the services.sh server)."""
+    import psycopg
+
+    from dateline.store import open_store
+
+    if request.param == "sqlite":
+        with open_store(str(tmp_path / "seen.db")) as store:
+            yield store
+        return
+    schema = "t_" + uuid.uuid4().hex[:12]
+    try:
+        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL test server unreachable at {PG_URL} (run scripts/services.sh): {exc}")
+    try:
+        with open_store(f"{PG_URL}?options=-csearch_path%3D{schema}") as store:
+            yield store
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_a_new_run_resumes_from_the_seen_table_on_both_backends(site, any_store):
+    """What one run learnt (validators, robots.txt, handled pages) spares the next run, in a new reader."""
+    from newssite import rss
+
+    from dateline.pipeline import Runner
+
+    for i in range(2):
+        site.pages[f"/news/{i}.html"] = Page(f"<html><body><p>Brief {i}.</p></body></html>".encode())
+    site.pages["/feed.xml"] = rss(site.base, [("/news/0.html", "0"), ("/news/1.html", "1"), ("/gone.html", "x")])
+    runner = Runner(any_store, workers=1, link=False)
+    with WebReader(store=any_store, config=FAST) as reader:
+        first = runner.run_stream(reader.read([site.url("/feed.xml")]))
+    assert first.documents == 3  # two pages (stored or failed in extraction: handled either way) and a 404
+    handled = _counts(any_store)
+    site.reset_log()
+    with WebReader(store=any_store, config=FAST) as reader:  # a new process, as far as the fetcher knows
+        second = runner.run_stream(reader.read([site.url("/feed.xml")]))
+        assert reader.stats.not_modified == 1 and reader.stats.deferred == 1  # the 404 waits for its retry time
+    assert [(h.path, h.conditional) for h in site.log] == [("/feed.xml", True)]
+    assert second.documents == 0 and _counts(any_store) == handled
+    (row,) = any_store.query("SELECT status, http_status, failures FROM seen WHERE url = ?", [site.url("/gone.html")])
+    assert (row["status"], row["http_status"], row["failures"]) == ("http-404", 404, 1)

@@ -19,12 +19,14 @@ const routes = [
 ];
 
 let cleanup = null;
+let current = 0; // the latest navigation; a slower, older render must not overwrite it
 
 async function route() {
   const hash = location.hash.replace(/^#/, "") || "/search";
   const [path, query] = hash.split("?", 2);
   const params = new URLSearchParams(query || "");
   const view = document.getElementById("view");
+  const seq = ++current;
   for (const a of document.querySelectorAll("[data-nav]")) a.removeAttribute("aria-current");
   if (cleanup) { cleanup(); cleanup = null; }
   for (const [re, nav, render] of routes) {
@@ -35,10 +37,12 @@ async function route() {
     clear(view).append(h("p", { class: "loading" }, "Loading…"));
     try {
       const node = await render(m, params);
+      if (seq !== current) { if (node.destroy) node.destroy(); return; }
       clear(view).append(node.el || node);
       if (node.mounted) node.mounted();
       cleanup = node.destroy || null;
     } catch (err) {
+      if (seq !== current) return;
       clear(view).append(h("div", { class: "error", role: "alert" }, h("h2", {}, "Could not load this page"),
         h("p", {}, err.message)));
     }

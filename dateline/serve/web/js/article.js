@@ -74,7 +74,7 @@ function describe(kind, f, article) {
     case "quotes":
       return [h("strong", { class: "speaker" }, f.speaker || f.speaker_text || "unattributed"), " ",
         badge(f.status || "asserted", `status q-${f.status || "asserted"}`), " ", badge(f.kind || "quote", "kind"),
-        f.cue ? ` ${f.cue}` : "", f.medium ? ` · ${f.medium}` : "", h("q", {}, f.text)];
+        f.cue ? ` ${f.cue}` : "", f.medium ? ` · ${f.medium}` : "", h("div", { class: "quote-text" }, f.text)];
     case "events":
       return [h("strong", {}, `${f.type}`), f.subtype ? ` · ${f.subtype}` : "", " ",
         badge(f.modality || "asserted", `modality ev-${f.modality || "asserted"}`),

@@ -6,7 +6,7 @@ import { h, qs } from "./dom.js";
 let countries = null; // the basemap GeoJSON, fetched once per page load
 
 async function basemap() {
-  if (!countries) countries = await get("/static/vendor/countries.geojson");
+  if (!countries) countries = await get("/basemap.geojson");
   return countries;
 }
 
@@ -55,13 +55,13 @@ export async function renderMap(params) {
       const p = feat.properties;
       const marker = L.circleMarker([lat, lon], { radius: 5 + Math.min(10, Math.sqrt(p.articles) * 2),
         color: "#1d4e89", fillColor: "#3a86ff", fillOpacity: 0.7, weight: 1 });
-      marker.bindTooltip(h("span", {}, p.name), { permanent: labelled, direction: "right", className: "place-label" });
+      marker.bindTooltip(h("span", {}, p.name), { permanent: labelled, direction: "right", offset: [8, 0], className: "place-label" });
       marker.bindPopup(popup([h("strong", {}, p.name), [p.country, p.feature].filter(Boolean).join(" · "),
         `${p.articles} article${p.articles === 1 ? "" : "s"}, ${p.mentions} mention${p.mentions === 1 ? "" : "s"}`,
         h("a", { href: `#/search${qs({ place: p.geonameid || p.name })}` }, "articles mentioning it")]));
       marker.addTo(placeLayer);
       bounds.push([lat, lon]);
-      list.append(h("li", { class: "map-place", "data-name": p.name }, h("span", { class: "dot place" }), p.name,
+      list.append(h("li", { class: "map-place", "data-name": p.name }, h("span", { class: "dot dot-place" }), p.name,
         h("span", { class: "count" }, String(p.articles))));
     }
     for (const feat of events.features) {
@@ -75,7 +75,7 @@ export async function renderMap(params) {
         h("a", { href: `#/article/${encodeURIComponent(e.article_id)}` }, e.article_title || "article")]));
       marker.addTo(eventLayer);
       bounds.push([lat, lon]);
-      list.append(h("li", { class: "map-event" }, h("span", { class: "dot event" }),
+      list.append(h("li", { class: "map-event" }, h("span", { class: "dot dot-event" }),
         `${e.subtype || e.type} — ${e.place || "?"}, ${e.date || "undated"}`));
     }
     L.control.layers(null, { Places: placeLayer, Events: eventLayer }, { collapsed: false }).addTo(map);

@@ -1,0 +1,71 @@
+"""Entities: canonical names per article, roles, and the model's known slips corrected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dateline.analyze import entities, nlp
+from dateline.records import Article
+
+
+def run(text: str) -> list:
+    art = Article(id="t", source="t", text=text)
+    found = entities.find(art, nlp.parse(text))
+    for e in found:
+        assert text[e.start:e.end] == e.text
+    return found
+
+
+def person(found: list, text: str):
+    return next(e for e in found if e.label == "PERSON" and e.text == text)
+
+
+def test_surname_gets_full_name_and_role_before_name() -> None:
+    found = run("In a video message, President Volodymyr Zelensky said the army advanced. "
+                "Later Zelensky thanked the soldiers.")
+    z = person(found, "Zelensky")
+    assert z.canonical == "Volodymyr Zelensky"
+    assert z.role == "President"
+
+
+def test_role_from_apposition_after_name() -> None:
+    found = run("Natalia Popova, adviser to the head of the Kharkiv Regional Council, shared photos.")
+    assert person(found, "Natalia Popova").role == "adviser to the head of the Kharkiv Regional Council"
+
+
+def test_role_from_apposition_before_name() -> None:
+    found = run("The Russian-appointed head of the occupation administration, Vitaly Ganchev, called for calm.")
+    assert person(found, "Vitaly Ganchev").role == "Russian-appointed head of the occupation administration"
+
+
+def test_title_words_are_role_not_organisation() -> None:
+    found = run("US Secretary of Defense Lloyd Austin said progress was encouraging.")
+    assert person(found, "Lloyd Austin").role == "US Secretary of Defense"
+    assert not any(e.text == "Defense" for e in found)
+
+
+def test_shouted_promo_word_is_not_an_organisation() -> None:
+    found = run("Register now and get FREE unlimited access to Reuters.com")
+    assert not any(e.text == "FREE" for e in found)
+
+
+def test_organisation_cut_before_its_country_is_joined() -> None:
+    found = run("Oleksiy Arestovich, an adviser to the Office of the President of Ukraine, said so.")
+    assert any(e.label == "ORG" and e.canonical == "Office of the President of Ukraine" for e in found)
+    assert person(found, "Oleksiy Arestovich").role == "adviser to the Office of the President of Ukraine"
+
+
+def test_seed_people_have_canonical_names(shared_dir: Path) -> None:
+    text = (shared_dir / "seeds" / "000_8fae8f6d24054e21.txt").read_text(encoding="utf-8")
+    found = run(text)
+    people = {e.canonical for e in found if e.label == "PERSON"}
+    for name in ("Natalia Popova", "Volodymyr Zelensky", "Oleksiy Arestovich", "Vitaly Ganchev", "Lloyd Austin"):
+        assert name in people
+    assert person(found, "Arestovich").canonical == "Oleksiy Arestovich"
+
+
+@pytest.mark.parametrize("text", ["Mr. Smith left.", "The Smiths' house burned."])
+def test_offsets_point_at_text(text: str) -> None:
+    run(text)

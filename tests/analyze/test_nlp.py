@@ -1,0 +1,38 @@
+"""The spaCy pipeline: entities and sentences for all, dependency parses on demand."""
+
+from __future__ import annotations
+
+from dateline.analyze import nlp
+
+
+def test_parse_has_entities_and_sentences_but_no_parse() -> None:
+    doc = nlp.parse("Volodymyr Zelensky spoke in Kyiv. Officials said 30 towns were retaken.")
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Volodymyr Zelensky"]
+    assert len(list(doc.sents)) == 2
+    assert not doc.has_annotation("DEP")
+
+
+def test_parsed_sentence_maps_back_to_document_offsets() -> None:
+    text = "The weather was fine. Officials said that 30 towns were retaken."
+    doc = nlp.parse(text)
+    sent = list(doc.sents)[1]
+    sdoc = nlp.parsed(sent)
+    said = next(t for t in sdoc if t.lemma_ == "say")
+    assert [c.dep_ for c in said.children if c.dep_ == "ccomp"] == ["ccomp"]
+    assert doc[sent.start + said.i].text == "said"
+    assert text[sent.start_char + said.idx:sent.start_char + said.idx + 4] == "said"
+    assert nlp.parsed(sent) is sdoc  # cached on the Doc
+
+
+def test_line_breaks_end_sentences() -> None:
+    doc = nlp.parse("Headline without a stop\nThe body starts here and goes on.")
+    assert [s.text.strip() for s in doc.sents] == ["Headline without a stop", "The body starts here and goes on."]
+
+
+def test_parse_many_keeps_order_and_skips_empty() -> None:
+    from dateline.records import Article
+
+    arts = [Article(id=str(i), source="t", text=t) for i, t in enumerate(["One here.", "  ", "Two there."])]
+    got = list(nlp.parse_many(arts, batch_size=2))
+    assert [a.id for a, _ in got] == ["0", "1", "2"]
+    assert got[1][1] is None and got[2][1].text == "Two there."

@@ -1,0 +1,123 @@
+"""Quotations and claims on hand-written sentences, one construction per test, traps included."""
+
+from __future__ import annotations
+
+from dateline.analyze import entities, nlp, quotes
+from dateline.records import Article, Quote
+
+
+def run(text: str) -> list[Quote]:
+    art = Article(id="t", source="t", text=text)
+    doc = nlp.parse(text)
+    art.entities = entities.find(art, doc)
+    found = quotes.find(art, doc)
+    for q in found:
+        assert text[q.start:q.end] == q.text
+        if q.speaker_start is not None:
+            assert text[q.speaker_start:q.speaker_end] == q.speaker_text
+        if q.cue_start is not None:
+            assert text[q.cue_start:q.cue_end] == q.cue
+    return found
+
+
+def only(found: list[Quote], contains: str) -> Quote:
+    hits = [q for q in found if contains in q.text]
+    assert len(hits) == 1, [q.text for q in found]
+    return hits[0]
+
+
+def test_indirect_said_that() -> None:
+    q = only(run("In a nightly video message, President Volodymyr Zelensky said that at least 30 "
+                 "settlements had been liberated."), "30 settlements")
+    assert (q.kind, q.speaker, q.cue, q.medium) == ("indirect", "Volodymyr Zelensky", "said", "nightly video message")
+
+
+def test_direct_quote_with_pronoun_speaker_after_it() -> None:
+    found = run("President Volodymyr Zelensky spoke on Saturday.\n\n"
+                "“Our army is actively fighting. And they do it successfully,” he said in a video message.")
+    q = only(found, "Our army")
+    assert q.kind == "direct" and q.speaker_text == "he" and q.speaker == "Volodymyr Zelensky"
+    assert q.text.startswith("“Our army") and q.text.endswith("successfully,”")
+    assert q.medium == "video message"
+
+
+def test_speaker_named_only_after_the_quote() -> None:
+    q = only(run("“Now we are seeing progress in Kherson,” US Secretary of Defense Lloyd Austin said at a "
+                 "press conference in Prague on Thursday."), "progress")
+    assert q.speaker == "Lloyd Austin" and q.medium == "press conference in Prague"
+
+
+def test_inverted_cue_said_name() -> None:
+    q = only(run('"It is hard to avoid," said Ryan Ellis, a tax consultant.'), "hard to avoid")
+    assert q.speaker == "Ryan Ellis" and q.kind == "direct"
+
+
+def test_colon_introduced_quote_over_two_sentences() -> None:
+    q = only(run("Natalia Popova shared on Facebook photos of servicemen with the message: "
+                 "“Kupyansk is Ukraine. Glory to the armed forces of Ukraine.”"), "Kupyansk is Ukraine")
+    assert q.speaker == "Natalia Popova" and q.medium == "Facebook"
+    assert q.text.endswith("Ukraine.”")
+
+
+def test_quote_running_over_two_paragraphs() -> None:
+    text = ('The senator spoke at length. "We will not back down from this fight.\n\n'
+            '"We will win it in the end," Senator Jane Doe said.')
+    q = only(run(text), "back down")
+    assert "win it in the end" in q.text and q.speaker == "Jane Doe"
+
+
+def test_cue_between_two_parts_joins_them() -> None:
+    q = only(run('"I do not judge people," he said. "But most of them agree with me."\n'), "judge")
+    assert q.text.endswith('agree with me."')
+
+
+def test_quote_inside_quote_is_one_quotation() -> None:
+    found = run("“He told me ‘never again’ and I believed him,” Maria Lopez said.")
+    assert len(found) == 1 and found[0].speaker == "Maria Lopez"
+
+
+def test_said_with_no_content_is_not_a_quote() -> None:
+    assert run("He said nothing. The minister said so on Monday.") == []
+
+
+def test_according_to() -> None:
+    q = only(run("According to the Interior Ministry, 12 people were arrested overnight."), "arrested")
+    assert q.speaker_text == "the Interior Ministry" and q.cue == "According to"
+
+
+def test_places_and_groups_as_speakers_and_conjoined_cues() -> None:
+    found = run("Moscow has acknowledged that its front line has buckled in Kharkov, but has said it "
+                "is urgently moving more troops to reinforce the area.")
+    assert only(found, "buckled").speaker == "Moscow"
+    assert only(found, "moving more troops").speaker == "Moscow"
+
+
+def test_denied_claimed_and_called_on() -> None:
+    assert only(run("Russia denies deliberately targeting civilians."), "targeting").status == "denied"
+    q = only(run("Kyiv has also claimed some success by cutting off supply lines."), "success")
+    assert q.status == "claimed" and q.speaker == "Kyiv"
+    assert only(run("The governor called on civilians to flee."), "flee").cue == "called on"
+
+
+def test_unverified_when_outlet_cannot_verify_in_next_sentence() -> None:
+    text = ("Oleksiy Arestovich said in a video posted on YouTube that Russians in Izyum are isolated.\n\n"
+            "Reuters was unable to immediately verify reports describing the situation in Izyum.")
+    q = only(run(text), "isolated")
+    assert q.status == "unverified" and q.medium == "video posted on YouTube"
+
+
+def test_without_evidence_is_unverified_and_plain_report_asserted() -> None:
+    assert only(run("The mayor said, without providing evidence, that the vote was rigged."),
+                "rigged").status == "unverified"
+    assert only(run("The mayor said the vote was fair."), "fair").status == "asserted"
+
+
+def test_role_noun_speaker_resolves_to_person_with_that_role() -> None:
+    text = ("Natalia Popova, adviser to the head of the regional council, visited the city. "
+            "The adviser said that the city was calm.")
+    assert only(run(text), "calm").speaker == "Natalia Popova"
+
+
+def test_scare_quotes_are_not_quotations() -> None:
+    assert run("Moscow launched what it terms a “special operation” in February.") == [] or all(
+        q.speaker == "Moscow" for q in run("Moscow launched what it terms a “special operation” in February."))
