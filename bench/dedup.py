@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -32,7 +33,8 @@ def main() -> None:
     bench = args.shared / "bench" / "dedup"
     data = bench / "tgcontest-pairs-dev"
     docs = [json.loads(line) for line in (data / "docs.jsonl").open(encoding="utf-8")]
-    articles = [Article(id=d["id"], source=d["url"], text=d["text"], title=d["title"], url=d["url"], language=d["lang"]) for d in docs]
+    articles = [Article(id=d["id"], source=d["url"], text=d["text"], title=d["title"], url=d["url"], language=d["lang"],
+                        site=urlsplit(d["url"]).netloc or None) for d in docs]
     t0 = time.perf_counter()
     refs = link_corpus(articles)
     elapsed = time.perf_counter() - t0

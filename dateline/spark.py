@@ -209,6 +209,9 @@ def _process_batch(file_no: int, batch: list[tuple[int, RawDoc]], today: dt.date
 
 
 # -- linking ---------------------------------------------------------------------------------------
+DOCS_KEY = ""  # the document count travels with the stem frequencies (no stem is empty)
+
+
 class GlobalDF(dict):  # type: ignore[type-arg]
     """Document frequencies of the whole input, without the stems seen once.
 
@@ -233,25 +236,26 @@ def _book(df: dict[str, int], n_docs: int, texts: dict[str, tuple[str | None, st
     return StoryBook(index)
 
 
-def print_features(rows: Iterable[tuple[str, tuple[str | None, str]]], band_ranges: list[tuple[int, int]]) -> Iterator[Any]:
-    """(id, terms, LSH band keys) per article, from the linker's own fingerprint."""
+def print_features(rows: Iterable[tuple[str, DocRow]], band_ranges: list[tuple[int, int]]) -> Iterator[Any]:
+    """(id, (stem weights, LSH band keys)) per article, from the linker's own fingerprint."""
     from dateline.link.text import fingerprint
 
-    for aid, (title, text) in rows:
-        fp = fingerprint(aid, text, title)
+    for aid, row in rows:
+        d = json.loads(row[4])
+        fp = fingerprint(aid, d["text"], d.get("title"))
         values = fp.minhash.hashvalues
         bands = [(i, values[a:b].tobytes()) for i, (a, b) in enumerate(band_ranges)] if fp.n_shingles else []
         yield aid, (fp.terms, bands)
 
 
-def key_terms(rows: Iterable[tuple[str, tuple[dict[str, float], Any]]], df: dict[str, int], n_docs: int) -> Iterator[Any]:
+def key_terms(rows: Iterable[tuple[str, Any]], df: dict[str, int], n_docs: int) -> Iterator[tuple[str, list[str]]]:
+    """(id, the article's terms in the linker's inverted index), weighted with the whole input's IDF."""
     from dateline.link.text import Fingerprint
 
     book = _book(df, n_docs, {})
     for aid, (terms, _bands) in rows:
         # Key terms depend on the weights only: a fingerprint without its MinHash is enough.
-        fp = Fingerprint(id=aid, minhash=None, n_shingles=0, terms=terms)  # type: ignore[arg-type]
-        yield aid, book.index.key_terms(fp)
+        yield aid, book.index.key_terms(Fingerprint(id=aid, minhash=None, n_shingles=0, terms=terms))  # type: ignore[arg-type]
 
 
 def _star_edges(group: tuple[Any, Iterable[str]]) -> list[tuple[str, str]]:
@@ -272,33 +276,49 @@ def _small_star(item: tuple[str, Iterable[str]]) -> list[tuple[str, str]]:
     return [(v, m) for v in nbrs | {u} if v != m]
 
 
-def components(edges: Any) -> Any:
-    """(node, smallest node of its component) for every node on an edge: large-star/small-star.
+def _roles(edge: tuple[str, str]) -> list[tuple[str, tuple[frozenset[str], bool]]]:
+    return [(edge[0], (frozenset([edge[1]]), False)), (edge[1], (frozenset(), True))]
 
-    Kiveris et al., "Connected Components in MapReduce and Beyond" (2014): alternate the two
-    steps until the edge set stops changing; it ends as one star per component, centred on
-    its smallest node, in O(log² n) rounds.
+
+def _merge_roles(a: tuple[frozenset[str], bool], b: tuple[frozenset[str], bool]) -> tuple[frozenset[str], bool]:
+    return a[0] | b[0], a[1] or b[1]
+
+
+def components(edges: Any) -> Any:
+    """(node, label of its component) for every node on an edge (other nodes label themselves).
+
+    Large-star/small-star (Kiveris et al., "Connected Components in MapReduce and
+    Beyond", 2014): the two steps alternate until the graph is a forest of stars,
+    each leaf tied to one centre that is no one's leaf; the centre is the label.
+    Each edge is kept as (larger id, smaller id).
     """
     from pyspark import StorageLevel
 
     edges = edges.filter(lambda e: e[0] != e[1]).map(lambda e: (max(e), min(e))).distinct()
-    edges.persist(StorageLevel.MEMORY_AND_DISK)
     while True:
-        large = edges.flatMap(lambda e: [e, (e[1], e[0])]).groupByKey().flatMap(_large_star).distinct()
-        small = large.groupByKey().flatMap(_small_star).distinct()
-        small.persist(StorageLevel.MEMORY_AND_DISK)
-        changed = not small.subtract(edges).isEmpty() or not edges.subtract(small).isEmpty()
-        edges.unpersist()
-        edges = small
-        if not changed:
+        edges.persist(StorageLevel.MEMORY_AND_DISK)
+        tangled = edges.flatMap(_roles).reduceByKey(_merge_roles).filter(
+            lambda kv: len(kv[1][0]) > 1 or (bool(kv[1][0]) and kv[1][1]))
+        if tangled.isEmpty():
             return edges
+        large = edges.flatMap(lambda e: [e, (e[1], e[0])]).groupByKey().flatMap(_large_star)
+        nxt = large.groupByKey().flatMap(_small_star)
+        nxt.persist(StorageLevel.MEMORY_AND_DISK).count()
+        edges.unpersist()
+        edges = nxt
 
 
-def link_component(item: tuple[str, Iterable[str]], df: dict[str, int], n_docs: int) -> Iterator[tuple[str, Any]]:
-    """Link one component as ``link_corpus`` links the whole input; rows for refs, stories and members."""
+def link_component(item: tuple[str, Iterable[tuple[str, DocRow]]], df: dict[str, int], n_docs: int) -> Iterator[Any]:
+    """Link one component as ``link_corpus`` links the whole input.
+
+    Rows: ("A", id, seq, article JSON with its story), ("M", story member), ("S", story),
+    ("R", event key, report) for corroboration across components.
+    """
+    from dateline.link.corroborate import reports
     from dateline.link.text import fingerprint
 
-    articles = [article_from_dict(json.loads(doc)) for doc in item[1]]
+    rows = {aid: row for aid, row in item[1]}
+    articles = [article_from_dict(json.loads(row[4])) for row in rows.values()]
     texts = {a.id: (a.title, a.text) for a in articles}
     book = _book(df, n_docs, texts)
     prints = {a.id: fingerprint(a.id, a.text, a.title) for a in articles}
@@ -306,44 +326,37 @@ def link_component(item: tuple[str, Iterable[str]], df: dict[str, int], n_docs: 
         book.add(article, prints[article.id], observed=True)
     for article in articles:
         story = book.stories[book.story_of[article.id]]
-        ref = story.ref(article.id)
+        article.story = story.ref(article.id)
         m, fp = story.members[article.id], prints[article.id]
-        member = {
+        yield "M", {
             "article_id": article.id, "story_id": story.id, "kind": m.kind, "signals": _dumps(m.signals),
             "reuse": m.reuse, "sig": fp.signature().hex(), "n_shingles": fp.n_shingles,
             "terms": _dumps({k: round(v, 4) for k, v in fp.terms.items()}), "script": fp.script,
             "length": fp.length, "info": _dumps(m.to_json()),
         }
-        yield "ref", (article.id, {"id": ref.id, "origin": ref.origin, "copies": ref.copies, "spun": ref.spun,
-                                   "kind": ref.kind, "signals": list(ref.signals)}, member)
+        for r in reports(article.id, story.id, article.events):
+            yield "R", r.key, (r.article_id, r.idx, r.story_id, sorted(r.actors))
+        data = article_to_dict(article)
+        data["raw_hash"] = json.loads(rows[article.id][4]).get("raw_hash")
+        yield "A", article.id, rows[article.id][2], data
     for story in book.stories.values():
         row = story.row()
         row["data"] = _dumps(row["data"])
-        yield "story", row
-
-
-def event_reports(item: tuple[str, tuple[str, dict[str, Any]]]) -> list[tuple[str, tuple[str, int, str, list[str]]]]:
-    from dateline.link.corroborate import reports
-    from dateline.records import Event
-
-    aid, (data, ref) = item[0], item[1]
-    events = [Event(**e) for e in json.loads(data).get("events") or []]
-    return [(r.key, (r.article_id, r.idx, r.story_id, sorted(r.actors))) for r in reports(aid, ref["id"], events)]
+        yield "S", row
 
 
 def count_group(item: tuple[str, Iterable[tuple[str, int, str, list[str]]]]) -> list[tuple[str, tuple[int, int]]]:
+    """Independent sources of each event of one key: (article id, (event index, sources))."""
     from dateline.link.corroborate import Report, count_sources
 
     group = [Report(a, i, s, item[0], frozenset(actors)) for a, i, s, actors in item[1]]
     return [(aid, (idx, n)) for (aid, idx), n in count_sources(group).items()]
 
 
-def finish_article(item: tuple[str, Any]) -> tuple[tuple[int, int], str, dict[str, Any]]:
-    """The article JSON with its story block and its events' source counts."""
-    aid, ((row, ref), counts) = item
-    seq, data = row[2], json.loads(row[4])
-    data["story"] = ref
-    for idx, n in counts or []:
+def finish_article(item: tuple[str, tuple[Iterable[Any], Iterable[tuple[int, int]]]]) -> tuple[tuple[int, int], str, dict[str, Any]]:
+    aid, (found, counts) = item
+    seq, data = next(iter(found))
+    for idx, n in counts:
         data["events"][idx]["sources"] = n
     return seq, aid, data
 
@@ -353,32 +366,29 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _schemas() -> dict[str, Any]:
-    from pyspark.sql import types as T
+def schemas() -> dict[str, Any]:
+    """The Parquet schema of each output table (fact tables follow the record dataclasses)."""
+    import pyarrow as pa
 
     from dateline.store.schema import fact_columns
 
-    s, i, f, b = T.StringType(), T.LongType(), T.DoubleType(), T.BooleanType()
+    s, i, f, b = pa.string(), pa.int64(), pa.float64(), pa.bool_()
     kinds = {"str": s, "int": i, "float": f, "bool": b, "json": s}
-
-    def schema(cols: list[tuple[str, Any]]) -> Any:
-        return T.StructType([T.StructField(n, t, True) for n, t in cols])
-
     out = {
-        "articles": schema([("id", s), ("raw_hash", s), ("source", s), ("url", s), ("site", s), ("language", s),
-                            ("title", s), ("published", s), ("dateline_place", s), ("dateline_date", s),
-                            ("agency", s), ("ref_date", s), ("story_id", s), ("text", s), ("json", s),
-                            ("input_file", i), ("input_record", i)]),
-        "stories": schema([("id", s), ("origin", s), ("size", i), ("title", s), ("first_date", s),
-                           ("last_date", s), ("data", s)]),
-        "story_members": schema([("article_id", s), ("story_id", s), ("kind", s), ("signals", s), ("reuse", f),
-                                 ("sig", s), ("n_shingles", i), ("terms", s), ("script", s), ("length", i),
-                                 ("info", s)]),
-        "errors": schema([("source", s), ("raw_hash", s), ("article_id", s), ("stage", s), ("code", s),
-                          ("message", s)]),
+        "articles": pa.schema([("id", s), ("raw_hash", s), ("source", s), ("url", s), ("site", s), ("language", s),
+                               ("title", s), ("published", s), ("dateline_place", s), ("dateline_date", s),
+                               ("agency", s), ("ref_date", s), ("story_id", s), ("text", s), ("json", s),
+                               ("input_file", i), ("input_record", i)]),
+        "stories": pa.schema([("id", s), ("origin", s), ("size", i), ("title", s), ("first_date", s),
+                              ("last_date", s), ("data", s)]),
+        "story_members": pa.schema([("article_id", s), ("story_id", s), ("kind", s), ("signals", s), ("reuse", f),
+                                    ("sig", s), ("n_shingles", i), ("terms", s), ("script", s), ("length", i),
+                                    ("info", s)]),
+        "errors": pa.schema([("source", s), ("raw_hash", s), ("article_id", s), ("stage", s), ("code", s),
+                             ("message", s)]),
     }
     for table, cls in FACT_TYPES.items():
-        out[table] = schema([("article_id", s), ("idx", i)] + [(n, kinds[k]) for n, k in fact_columns(cls)])
+        out[table] = pa.schema([("article_id", s), ("idx", i)] + [(n, kinds[k]) for n, k in fact_columns(cls)])
     return out
 
 
@@ -390,30 +400,83 @@ def _value(value: Any, kind: str) -> Any:
     return {"str": str, "int": int, "float": float, "bool": bool}[kind](value)
 
 
-def article_row(item: tuple[tuple[int, int], str, dict[str, Any]]) -> tuple[Any, ...]:
-    seq, aid, d = item
-    dl = d.get("dateline") or {}
-    body = {k: v for k, v in d.items() if k != "text"}
-    return (aid, d.get("raw_hash"), d["source"], d.get("url"), d.get("site"), d.get("language"), d.get("title"),
-            d.get("published"), dl.get("place"), dl.get("date"), dl.get("agency"), dl.get("date") or d.get("published"),
-            (d.get("story") or {}).get("id"), d["text"], _dumps(body), seq[0], seq[1])
-
-
-def fact_rows(item: tuple[Any, str, dict[str, Any]], table: str) -> list[tuple[Any, ...]]:
+def table_rows(tag: str, payload: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(table, row) for one tagged item of the output RDD."""
     from dateline.store.schema import fact_columns
 
-    cols = fact_columns(FACT_TYPES[table])
-    return [(item[1], idx, *[_value(fact.get(n), k) for n, k in cols]) for idx, fact in enumerate(item[2][table])]
+    if tag in ("S", "M"):
+        yield ("stories" if tag == "S" else "story_members"), payload
+        return
+    if tag == "F":
+        f = json.loads(payload[4])
+        yield "errors", {"source": f["source"], "raw_hash": payload[1], "article_id": None, "stage": f["stage"],
+                         "code": f["code"], "message": f["message"]}
+        return
+    seq, aid, d = payload
+    dl = d.get("dateline") or {}
+    yield "articles", {
+        "id": aid, "raw_hash": d.get("raw_hash"), "source": d["source"], "url": d.get("url"), "site": d.get("site"),
+        "language": d.get("language"), "title": d.get("title"), "published": d.get("published"),
+        "dateline_place": dl.get("place"), "dateline_date": dl.get("date"), "agency": dl.get("agency"),
+        "ref_date": dl.get("date") or d.get("published"), "story_id": (d.get("story") or {}).get("id"),
+        "text": d["text"], "json": _dumps({k: v for k, v in d.items() if k != "text"}),
+        "input_file": seq[0], "input_record": seq[1],
+    }
+    for table, cls in FACT_TYPES.items():
+        cols = fact_columns(cls)
+        for idx, fact in enumerate(d[table]):
+            yield table, {"article_id": aid, "idx": idx, **{n: _value(fact.get(n), k) for n, k in cols}}
+    for e in d["errors"]:
+        yield "errors", {"source": d["source"], "raw_hash": d.get("raw_hash"), "article_id": aid, "stage": e["stage"],
+                         "code": e["code"], "message": e["message"]}
 
 
-def error_rows(item: tuple[Any, str, dict[str, Any]]) -> list[tuple[Any, ...]]:
-    d = item[2]
-    return [(d["source"], d.get("raw_hash"), item[1], e["stage"], e["code"], e["message"]) for e in d["errors"]]
+def _filesystem(target: str) -> tuple[Any, str]:
+    """A pyarrow filesystem and base path for a local folder or a URI (s3://, gs://, hdfs://...)."""
+    from pyarrow import fs as pafs
+
+    if is_remote(target):
+        return pafs.FileSystem.from_uri(target)  # type: ignore[no-any-return]
+    return pafs.LocalFileSystem(), str(Path(target.removeprefix("file://")).resolve())
 
 
-def failure_row(row: DocRow) -> tuple[Any, ...]:
-    f = json.loads(row[4])
-    return (f["source"], row[1], None, f["stage"], f["code"], f["message"])
+def write_partition(index: int, items: Iterable[Any], target: str, flush_rows: int = 2000) -> Iterator[tuple[str, int]]:
+    """Write one partition's rows as ``<table>/part-<index>.parquet`` files; yields (table, rows).
+
+    Part names depend only on the partition index, so a retried task overwrites its own files,
+    and part order is the order of the partitions (articles: input order).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fs, base = _filesystem(target)
+    tables = schemas()
+    writers: dict[str, Any] = {}
+    buffers: dict[str, list[dict[str, Any]]] = {t: [] for t in tables}
+    counts: dict[str, int] = dict.fromkeys([*tables, "failed"], 0)
+
+    def flush(table: str) -> None:
+        if table not in writers:
+            fs.create_dir(f"{base}/{table}", recursive=True)
+            writers[table] = pq.ParquetWriter(f"{base}/{table}/part-{index:05d}.parquet", tables[table], filesystem=fs)
+        writers[table].write_table(pa.Table.from_pylist(buffers[table], schema=tables[table]))
+        buffers[table].clear()
+
+    try:
+        for tag, payload in items:
+            counts["failed"] += tag == "F"
+            for table, row in table_rows(tag, payload):
+                buffers[table].append(row)
+                counts[table] += 1
+                if len(buffers[table]) >= flush_rows:
+                    flush(table)
+        for table, rows in buffers.items():
+            if rows:
+                flush(table)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    yield from counts.items()
 
 
 # -- the job ---------------------------------------------------------------------------------------
@@ -445,7 +508,7 @@ def session(master: str | None, conf: Iterable[tuple[str, str]] = ()) -> Any:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     defaults = {"spark.sql.session.timeZone": "UTC", "spark.python.worker.reuse": "true"}
     if local:
-        defaults["spark.ui.enabled"] = "false"
+        defaults.update({"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
     for key, value in [*defaults.items(), *conf]:
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
@@ -453,9 +516,25 @@ def session(master: str | None, conf: Iterable[tuple[str, str]] = ()) -> Any:
     return spark
 
 
-def run_job(spark: Any, paths: list[str], output: str, *, max_bytes: int, today: dt.date | None = None,
-            mode: str = "errorifexists") -> JobStats:
-    """Process ``paths`` (one task per file) and write the Parquet tables under ``output``."""
+def prepare_output(target: str, overwrite: bool) -> None:
+    """Refuse to mix two jobs' tables; with ``overwrite``, clear the old ones first."""
+    fs, base = _filesystem(target)
+    from pyarrow import fs as pafs
+
+    held = [t for t in [*TABLES, "_SUCCESS"] if fs.get_file_info(f"{base}/{t}").type != pafs.FileType.NotFound]
+    if held and not overwrite:
+        raise ConfigError(f"{target} already holds job output ({', '.join(held)}): choose another --output "
+                          "or add --overwrite")
+    for name in held:
+        if fs.get_file_info(f"{base}/{name}").type == pafs.FileType.Directory:
+            fs.delete_dir(f"{base}/{name}")
+        else:
+            fs.delete_file(f"{base}/{name}")
+    fs.create_dir(base, recursive=True)
+
+
+def run_job(spark: Any, paths: list[str], output: str, *, max_bytes: int, today: dt.date | None = None) -> JobStats:
+    """Process ``paths`` (one task per file) and write the Parquet tables under ``output`` (prepared)."""
     from datasketch import MinHashLSH
     from pyspark import StorageLevel
 
@@ -463,7 +542,6 @@ def run_job(spark: Any, paths: list[str], output: str, *, max_bytes: int, today:
     from dateline.link.text import NUM_PERM
 
     started = time.monotonic()
-    stats = JobStats(files=len(paths))
     sc = spark.sparkContext
     today = today or dt.date.today()
     keep = StorageLevel.MEMORY_AND_DISK
@@ -478,70 +556,64 @@ def run_job(spark: Any, paths: list[str], output: str, *, max_bytes: int, today:
     articles.persist(keep)
     failures = docs.filter(lambda r: r[0] == "f").map(lambda r: (r[1], r)).reduceByKey(
         lambda a, b: min(a, b, key=_seq)).values()
-    n_docs = articles.count()
 
-    # Candidate graph: shared LSH bands, or two shared key terms (the linker's two indexes).
+    # Candidate graph: a shared LSH band, or two shared key terms (the linker's two indexes).
     ranges = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges
-    feats = articles.mapValues(lambda r: _title_text(r[4])).mapPartitions(lambda rows: print_features(rows, ranges))
+    feats = articles.mapPartitions(lambda rows: print_features(rows, ranges))
     feats.persist(keep)
-    df = feats.flatMap(lambda kv: [(t, 1) for t in kv[1][0]]).reduceByKey(lambda a, b: a + b).filter(
-        lambda kv: kv[1] > 1).collectAsMap()
-    df_b = sc.broadcast(dict(df))
+    df = dict(feats.flatMap(lambda kv: [(t, 1) for t in [DOCS_KEY, *kv[1][0]]]).reduceByKey(lambda a, b: a + b)
+              .filter(lambda kv: kv[1] > 1 or kv[0] == DOCS_KEY).collectAsMap())
+    n_docs = df.pop(DOCS_KEY, 0)
+    df_b = sc.broadcast(df)
     keys = feats.mapPartitions(lambda rows: key_terms(rows, df_b.value, n_docs))
-    keys.persist(keep)
-    crowded = set(keys.flatMap(lambda kv: [(t, 1) for t in kv[1]]).reduceByKey(lambda a, b: a + b)
-                  .filter(lambda kv: kv[1] > MAX_POSTINGS).keys().collect())
+    crowded: set[str] = set()
+    if n_docs > MAX_POSTINGS:  # a term in more postings than the linker reads is no key
+        crowded = set(keys.flatMap(lambda kv: [(t, 1) for t in kv[1]]).reduceByKey(lambda a, b: a + b)
+                      .filter(lambda kv: kv[1] > MAX_POSTINGS).keys().collect())
     band_edges = feats.flatMap(lambda kv: [(b, kv[0]) for b in kv[1][1]]).groupByKey().flatMap(_star_edges)
     key_edges = keys.flatMap(
         lambda kv: [(pair, kv[0]) for pair in combinations(sorted(set(kv[1]) - crowded), 2)]
     ).groupByKey().flatMap(_star_edges)
     labels = components(band_edges.union(key_edges))
 
-    linked = (articles.leftOuterJoin(labels).map(lambda kv: (kv[1][1] or kv[0], kv[1][0][4])).groupByKey()
+    linked = (articles.leftOuterJoin(labels).map(lambda kv: (kv[1][1] or kv[0], (kv[0], kv[1][0]))).groupByKey()
               .flatMap(lambda item: link_component(item, df_b.value, n_docs)))
     linked.persist(keep)
-    refs = linked.filter(lambda r: r[0] == "ref").map(lambda r: (r[1][0], r[1][1]))
-    counts = (articles.join(refs).map(lambda kv: (kv[0], (kv[1][0][4], kv[1][1]))).flatMap(event_reports)
-              .groupByKey().flatMap(count_group).groupByKey())
-    final = articles.join(refs).leftOuterJoin(counts).map(finish_article)
-    final.persist(keep)
+    counts = linked.filter(lambda r: r[0] == "R").map(lambda r: (r[1], r[2])).groupByKey().flatMap(count_group)
+    ordered = (linked.filter(lambda r: r[0] == "A").map(lambda r: (r[1], (r[2], r[3]))).cogroup(counts)
+               .map(finish_article).sortBy(lambda item: item[0]))
+    out = (ordered.map(lambda item: ("A", item)).union(linked.filter(lambda r: r[0] in ("S", "M")))
+           .union(failures.map(lambda r: ("F", r))))
+    written: dict[str, int] = dict.fromkeys([*TABLES, "failed"], 0)
+    for table, n in out.mapPartitionsWithIndex(lambda i, items: write_partition(i, items, output)).collect():
+        written[table] += n
+    finish_output(output, written)
 
-    schemas = _schemas()
-    out = Path(output) if not is_remote(output) else None
-    target = str(out.resolve()) if out else output.rstrip("/")
-
-    def write(table: str, rdd: Any, order: list[str] | None = None) -> None:
-        frame = spark.createDataFrame(rdd, schemas[table])
-        if order:
-            frame = frame.orderBy(*order)
-        frame.write.mode(mode).parquet(f"{target}/{table}")
-
-    write("articles", final.map(article_row), ["input_file", "input_record"])
-    for table in FACT_TABLES:
-        write(table, final.flatMap(lambda item, t=table: fact_rows(item, t)), ["article_id", "idx"])
-    write("stories", linked.filter(lambda r: r[0] == "story").map(lambda r: tuple(r[1][c.name] for c in schemas["stories"])))
-    write("story_members", linked.filter(lambda r: r[0] == "ref").map(
-        lambda r: tuple(r[1][2][c.name] for c in schemas["story_members"])))
-    write("errors", failures.map(failure_row).union(final.flatMap(error_rows)))
-
-    stats.documents = docs.count()
-    stats.articles = n_docs
-    stats.failed = failures.count()
-    stats.stories = linked.filter(lambda r: r[0] == "story").count()
-    for rdd in (docs, articles, feats, keys, linked, final, labels):
+    stats = JobStats(files=len(paths), documents=docs.count(), articles=written["articles"],
+                     failed=written["failed"], stories=written["stories"])
+    for rdd in (docs, articles, feats, linked, labels):
         rdd.unpersist()
     df_b.destroy()
     stats.elapsed = time.monotonic() - started
     return stats
 
 
+def finish_output(target: str, written: dict[str, int]) -> None:
+    """An empty table still gets a file with its schema; ``_SUCCESS`` marks a complete output."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fs, base = _filesystem(target)
+    for table, schema in schemas().items():
+        if not written.get(table):
+            fs.create_dir(f"{base}/{table}", recursive=True)
+            pq.write_table(pa.Table.from_pylist([], schema=schema), f"{base}/{table}/part-00000.parquet", filesystem=fs)
+    with fs.open_output_stream(f"{base}/_SUCCESS") as fh:
+        fh.write(_dumps(written).encode())
+
+
 def _seq(row: DocRow) -> tuple[int, int]:
     return row[2]
-
-
-def _title_text(data: str) -> tuple[str | None, str]:
-    d = json.loads(data)
-    return d.get("title"), d["text"]
 
 
 # -- load ------------------------------------------------------------------------------------------
@@ -566,6 +638,30 @@ def _parquet_batches(folder: Path, columns: list[str] | None = None, size: int =
             yield batch.to_pylist()
 
 
+def _must_relink(store: Any, root: Path) -> bool:
+    """True when the database holds story members that are not articles of this output."""
+    stored = store.query("SELECT COUNT(*) AS n FROM story_members")[0]["n"]
+    ours = 0
+    for batch in _parquet_batches(root / "articles", ["id"], 500):
+        if stored == 0 or ours >= stored:
+            break
+        ids = [r["id"] for r in batch]
+        ours += store.query(f"SELECT COUNT(*) AS n FROM story_members WHERE article_id IN ({','.join('?' * len(ids))})",
+                            ids)[0]["n"]
+    return ours < stored
+
+
+def _save_story_events(store: Any, article: Any) -> None:
+    """The linker's event index for one article (what its ``finish`` recounts sources from)."""
+    from dateline.link.corroborate import reports
+
+    story_id = article.story.id if article.story else article.id
+    store.execute("DELETE FROM story_events WHERE article_id = ?", [article.id])
+    for r in reports(article.id, story_id, article.events):
+        store.execute("INSERT INTO story_events (article_id, idx, story_id, ekey, actors) VALUES (?,?,?,?,?)",
+                      [r.article_id, r.idx, r.story_id, r.key, r.actors_json()])
+
+
 def load_output(directory: str, store: Any, *, relink: bool | None = None) -> LoadStats:
     """Store the job's tables (idempotent: a reload replaces what it loaded before).
 
@@ -574,23 +670,15 @@ def load_output(directory: str, store: Any, *, relink: bool | None = None) -> Lo
     incrementally, as ``dateline run`` would, so that it can join stored stories.
     """
     from dateline.link import Linker
-    from dateline.link.corroborate import reports
-    from dateline.records import Event
 
     root = Path(directory)
-    if not (root / "articles").is_dir():
-        raise ConfigError(f"{directory} holds no job output (no articles/ folder): run `dateline spark` first")
+    if not (root / "_SUCCESS").is_file():
+        raise ConfigError(f"{directory} holds no complete job output (no _SUCCESS file): run `dateline spark` "
+                          "to the end first")
     stats = LoadStats()
     linker = Linker(store)
     linker._ensure_tables()
-    ids: set[str] = set()
-    for batch in _parquet_batches(root / "articles", ["id"], 10_000):
-        ids.update(r["id"] for r in batch)
-    if relink is None:
-        others = store.query("SELECT article_id FROM story_members")
-        relink = any(r["article_id"] not in ids for r in others)
-    stats.relinked = relink
-
+    stats.relinked = relink = _must_relink(store, root) if relink is None else relink
     for batch in _parquet_batches(root / "articles", ["id", "raw_hash", "text", "json"]):
         with store.transaction():
             for row in batch:
@@ -604,12 +692,7 @@ def load_output(directory: str, store: Any, *, relink: bool | None = None) -> Lo
                     linker.add(article)
                 else:
                     store.save(article)
-                    story_id = article.story.id if article.story else article.id
-                    store.execute("DELETE FROM story_events WHERE article_id = ?", [article.id])
-                    for r in reports(article.id, story_id, [Event(**e) for e in data.get("events") or []]):
-                        store.execute(
-                            "INSERT INTO story_events (article_id, idx, story_id, ekey, actors) VALUES (?,?,?,?,?)",
-                            [r.article_id, r.idx, r.story_id, r.key, r.actors_json()])
+                    _save_story_events(store, article)
                 stats.articles += 1
     if relink:
         linker.finish()
@@ -678,13 +761,13 @@ def spark(inputs: tuple[str, ...], output: str, master: str | None, path_lists: 
         raise click.ClickException(str(exc)) from exc
     if not paths:
         raise click.UsageError("no input files: give INPUT paths/URIs or --paths FILE")
-    out = Path(output)
-    if not is_remote(output) and out.exists() and any(out.iterdir()) and not overwrite:
-        raise click.ClickException(f"{output} is not empty: choose another --output or add --overwrite")
+    try:
+        prepare_output(output, overwrite)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
     spark_session = session(master, [_conf_pair(c) for c in confs])
     try:
-        stats = run_job(spark_session, paths, output, max_bytes=cfg.max_bytes,
-                        mode="overwrite" if overwrite else "errorifexists")
+        stats = run_job(spark_session, paths, output, max_bytes=cfg.max_bytes)
     finally:
         spark_session.stop()
     click.echo(f"Summary: {stats.summary()}; tables under {output}: {', '.join(TABLES)}")

@@ -303,7 +303,10 @@ def _dump_lines(path: Path) -> Iterator[str]:
 
 
 def build_from_dump(path: Path, target: Path, *, progress: bool = False) -> int:
-    """Build a gazetteer from a GeoNames dump (allCountries.zip, XX.zip or XX.txt); return the place count."""
+    """Build a gazetteer from a GeoNames dump (allCountries.zip, XX.zip or XX.txt); return the places kept from it.
+
+    The curated physical features and macro-regions are added where the dump lacks them.
+    """
     b = _Builder()
     seen = 0
     for line in _dump_lines(path):
@@ -324,6 +327,7 @@ def build_from_dump(path: Path, target: Path, *, progress: bool = False) -> int:
         b.add(row, [a for a in f[3].split(",") if a and is_latin(a)])
     if not b.places:
         raise DumpFormatError(f"{path}: no GeoNames rows found")
+    kept = len(b.places)
     info = _countryinfo()
     iso_to_id: dict[str, int] = {}
     for pid, row in b.places.items():
@@ -336,4 +340,4 @@ def build_from_dump(path: Path, target: Path, *, progress: bool = False) -> int:
     _add_curated(b, iso_to_id)
     _say(progress, f"gazetteer: writing {len(b.places):,} places, {len(b.names):,} names...")
     b.write(target, {"source": f"GeoNames dump {path.name}"})
-    return len(b.places)
+    return kept

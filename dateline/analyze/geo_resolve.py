@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 FEATURE_PRIOR = {"A.PCLI": 5.0, "L.CONT": 5.0, "L.RGN": 3.0, "A.ADM1": -0.5, "A.ADM2": -1.0, "P.PPLC": 2.0}
 HINT_BONUS = 6.0
-FOCUS_WEIGHT = 3.0
+FOCUS_WEIGHT = 6.0
 DATELINE_WEIGHT = 1.5
 ADMIN1_MATCH = 2.0
 DISTANCE_WEIGHT = 0.8
@@ -78,7 +78,11 @@ def _prior(c: Candidate, g: _Group) -> float:
     if c.main:
         score += 1.0
     elif c.feature[0] == "P":
-        score -= 1.5  # towns' alternate names are noisy ("Indian" for Yindian, CN)
+        cname = norm(c.name)
+        if cname.startswith(g.key) or g.key.startswith(cname):
+            score += 1.0  # "New York" for New York City
+        else:
+            score -= 1.5  # towns' other alternate names are noisy ("Indian" for Yindian, CN)
     if norm(c.name) == g.key:
         score += 0.5
     hint = g.hints.most_common(1)[0][0] if g.hints else None
@@ -121,9 +125,10 @@ class Resolution:
 
 def resolve(article: Article, mentions: list[Mention], context: list[Mention] | None = None) -> list[Resolution]:
     """Resolve ``mentions``; ``context`` adds other mentions of the article as evidence only."""
-    groups: dict[tuple[str, bool], _Group] = {}
+    groups: dict[tuple[str, bool, str | None], _Group] = {}
     for m in [*mentions, *(context or [])]:
-        gkey = (norm(m.key), m.adjectival)
+        # one sense per name, except that "the Kharkiv region" and "Kharkiv" are two places
+        gkey = (norm(m.key), m.adjectival, m.hint if m.hint in ("adm1", "adm2", "water") else None)
         g = groups.get(gkey)
         if g is None:
             g = groups[gkey] = _Group(gkey[0], m.adjectival)
@@ -135,6 +140,7 @@ def resolve(article: Article, mentions: list[Mention], context: list[Mention] | 
 
     # pass 1: prominence and context words only
     focus: Counter[str] = Counter()
+    own: dict[int, tuple[str, float]] = {}  # each group's own share of the focus, left out when scoring it
     for g in groups.values():
         if not g.candidates:
             continue
@@ -143,8 +149,8 @@ def resolve(article: Article, mentions: list[Mention], context: list[Mention] | 
         if g.best.country:
             weight = 2.0 if g.best.feature.startswith("A.PCL") else (1.0 if g.confidence > 0.8 else 0.3)
             focus[g.best.country] += weight * len(g.mentions)
+            own[id(g)] = (g.best.country, weight * len(g.mentions))
     dateline_cc = _dateline_country(article)
-    total = sum(focus.values()) or 1.0
 
     anchors = [(g.key, g.best) for g in groups.values()
                if g.best and g.confidence > 0.7 and g.best.feature[0] in "PA" and not g.best.feature.startswith("A.PCL")]
@@ -156,18 +162,22 @@ def resolve(article: Article, mentions: list[Mention], context: list[Mention] | 
         if len(g.candidates) < 2:
             continue
         scored = []
+        others = focus.copy()
+        if id(g) in own:
+            others[own[id(g)][0]] -= own[id(g)][1]
+        total = sum(others.values()) or 1.0
         for c in g.candidates:
             s = _prior(c, g)
             if c.country:
-                s += FOCUS_WEIGHT * focus[c.country] / total
+                s += FOCUS_WEIGHT * others[c.country] / total
                 if c.country == dateline_cc:
                     s += DATELINE_WEIGHT
             if (c.country, c.admin1) in regions and c.feature != "A.ADM1":
                 s += ADMIN1_MATCH
             if c.feature[0] in "P" or c.feature in ("A.ADM1", "A.ADM2"):
-                others = [a for k, a in anchors if k != g.key]
-                if others:
-                    d = min(km(c.lat, c.lon, a.lat, a.lon) for a in others)
+                near = [a for k, a in anchors if k != g.key]
+                if near:
+                    d = min(km(c.lat, c.lon, a.lat, a.lon) for a in near)
                     s -= DISTANCE_WEIGHT * math.log10(1 + d / 50)
             scored.append((c, s))
         scored.sort(key=lambda x: -x[1])
@@ -188,7 +198,7 @@ def resolve(article: Article, mentions: list[Mention], context: list[Mention] | 
     return out
 
 
-def _focus_place(groups: dict[tuple[str, bool], _Group], dateline_cc: str | None,
+def _focus_place(groups: dict[tuple[str, bool, str | None], _Group], dateline_cc: str | None,
                  focus: Counter[str]) -> Candidate | None:
     """Where the article is: its most mentioned town or district, else the dateline's country, else the top country.
 

@@ -31,7 +31,8 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     acknowledge insinuate characterize characterise dismiss downplay
     defend justify concur echo lament speak talk portray depict downplay
     discuss laud hail address ignore endorse outline detail highlight unveil
-    rail campaign lobby veto sign
+    rail campaign lobby veto sign decline try convince liken accuse endorse
+    back sponsor embrace favor favour view regard judge compare accept
     """.split()
 )
 

@@ -36,7 +36,7 @@ from .lexicon import (
     SPEECH_VERBS,
 )
 from .quotemarks import QuoteMark, quote_marks
-from .speech import Found, find_in_sentence, subject_of
+from .speech import ATTITUDE_WORDS, Found, find_in_sentence, subject_of
 
 _UNVERIFIED = re.compile(
     r"\b(?:(?:unable|not able|could not|couldn['’]t|cannot|can['’]t|did not|didn['’]t|has not been able|"
@@ -60,7 +60,7 @@ _MEDIUM = re.compile(
     r"Facebook(?: post)?|Twitter|Telegram(?: channel)?|YouTube|Instagram|TikTok|television|TV|radio|"
     r"social media|a rally|rally))\b"
 )
-_CUE_WORDS = SPEECH_VERBS | SPEECH_NOUNS | {"according"}
+_CUE_WORDS = SPEECH_VERBS | SPEECH_NOUNS | ATTITUDE_WORDS | {"according"}
 _QUOTE_CHARS = "“”\"„«»"
 
 
@@ -108,7 +108,7 @@ def _from_parse(doc: Any, sents: list[Any], entities: list[Entity]) -> list[_Ite
         for f in find_in_sentence(sdoc, base):
             if f.negated and f.cue_lemma not in DENY_VERBS:
                 continue
-            if f.speaker_start is None and f.via != "ccomp":
+            if f.speaker_start is None and f.via not in ("ccomp", "passive"):
                 continue
             if f.via in ("xcomp", "object") and not _agent(f, entities):
                 continue
@@ -163,6 +163,22 @@ def _attach_marks(text: str, items: list[_Item], marks: list[QuoteMark]) -> list
 def _sentence_at(doc: Any, char: int) -> Any:
     tok = doc.char_span(char, char + 1, alignment_mode="expand")
     return tok.sent if tok is not None and len(tok) else None
+
+
+# Transcript lines: "PENCE: Well, the question really should be ..."
+_TRANSCRIPT = re.compile(r"^[\"“]?(?P<name>[A-Z][A-Z.'’ -]{1,30}[A-Z.]):\s+(?P<said>\S.*?)[\"”]?\s*$", re.M)
+
+
+def _transcript(text: str) -> list[_Item]:
+    out = []
+    for m in _TRANSCRIPT.finditer(text):
+        if len(m.group("said").split()) < 2:
+            continue
+        name = (m.start("name"), m.end("name"))
+        colon = m.end("name")
+        out.append(_Item("direct", m.start("said"), m.end("said"), (colon, colon + 1), None, name,
+                         (m.start(), m.end())))
+    return out
 
 
 _DASH_AFTER = re.compile(r"\s*[―—–]\s*")
@@ -227,9 +243,11 @@ def _continue_previous(text: str, items: list[_Item], q: QuoteMark) -> bool:
     gap = text[p.end:q.start]
     if "\n" in gap or p.cue is None or len(gap) > 250:
         return False
-    # The cue (and speaker) must sit between the two parts, nothing else.
+    # The cue (and speaker) must sit between the two parts.
     if not (p.end <= p.cue[0] and p.cue[1] <= q.start):
         return False
+    if not re.search(r"[.!?,:;—–-]\s*$", gap):
+        return False  # the second part must open a sentence or clause of its own
     if p.kind == "indirect":
         p.kind = "mixed"
     p.end = q.end
@@ -333,7 +351,7 @@ def find(article: Article, doc: Any) -> list[Quote]:
     text = article.text
     sents = [s for s in doc.sents if candidate(s)]
     nlp.parse_sentences(doc, sents)
-    items = _from_parse(doc, sents, article.entities)
+    items = _from_parse(doc, sents, article.entities) + _transcript(text)
     marks = quote_marks(text)
     _attach_marks(text, items, marks)
     items = _univocal(items, marks)
@@ -349,8 +367,11 @@ def find(article: Article, doc: Any) -> list[Quote]:
             items.append(found)
             items.sort(key=lambda i: i.start)
             continue
-        if len(text[q.start:q.end].split()) < 4:
+        words = len(text[q.start:q.end].split())
+        if words < 4:
             continue  # a scare quote or a title
+        if words < 10 and re.search(r"\w[\s(]*$", text[max(0, q.start - 3):q.start]):
+            continue  # a fragment inside someone's reported words whose cue we could not see
         items.append(_Item("direct", q.start, q.end, None, None, None, (q.start, q.end)))
         items.sort(key=lambda i: i.start)
     out: list[Quote] = []

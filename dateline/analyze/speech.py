@@ -22,7 +22,7 @@ _XCOMP_VERBS = frozenset(
     """
     urge ask call promise pledge vow vote plan want wish intend decide threaten
     refuse agree propose encourage order instruct advise tell warn demand expect
-    hope offer seek aim push press
+    hope offer seek aim push press decline try convince persuade
     """.split()
 )
 # Verbs whose direct object can be the content ("denied the report", "cited polls").
@@ -35,6 +35,8 @@ _NOMINAL_VERBS = frozenset(
     note offer write portray depict downplay discuss laud hail echo address
     ignore observe endorse tout outline detail highlight unveil mention recall
     explain emphasize emphasise stress raise challenge accuse warn sign veto
+    endorse back sponsor embrace favor favour view regard judge liken compare
+    accept recognize recognise
     """.split()
 ) | DENY_VERBS
 # Verbs whose content hangs on a preposition: "spoke about her ties", "warned of X".
@@ -44,7 +46,7 @@ _PREP_VERBS = frozenset(
     joke boast brag worry rail campaign lobby caution inquire
     """.split()
 )
-_CONTENT_PREPS = frozenset("about of on against for".split())
+_CONTENT_PREPS = frozenset("about of on against for to".split())
 _EMPTY_OBJECTS = frozenset("it this that so what something anything nothing everything".split())
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
 
@@ -118,8 +120,8 @@ def subject_of(verb: Any, depth: int = 0) -> Any | None:
 def _content_tokens(verb: Any, lemma: str) -> tuple[list[Any], str] | None:
     kids = list(verb.children)
     if lemma == "call":
-        obj = [c for c in kids if c.dep_ == "dobj"]
-        pred = [c for c in kids if c.dep_ in ("oprd", "xcomp", "ccomp")]
+        obj = [c for c in kids if c.dep_ == "dobj"] or [c for c in kids if c.dep_ == "oprd"][:1]
+        pred = [c for c in kids if c.dep_ in ("oprd", "xcomp", "ccomp") and c not in obj]
         if obj and pred:
             return [t for c in obj + pred for t in c.subtree], "object"
         preps = [c for c in kids if c.dep_ == "prep" and c.lower_ in ("on", "for")]
@@ -130,6 +132,12 @@ def _content_tokens(verb: Any, lemma: str) -> tuple[list[Any], str] | None:
     clauses = [c for c in kids if c.dep_ == "ccomp"]
     if clauses:
         return [t for c in clauses for t in c.subtree], "ccomp"
+    passive = [c for c in kids if c.dep_ == "nsubjpass"]
+    if passive and not any(c.dep_ == "agent" for c in kids) and lemma in _PASSIVE_VERBS:
+        # "Mr. Quiros was accused of ...", "North Korea is not thought to be capable ...":
+        # no one is named; the whole clause is what is said.
+        rest = [c for c in kids if c.dep_ not in ("punct", "cc", "conj", "advcl", "mark")]
+        return [t for c in rest for t in c.subtree] + [verb], "passive"
     if lemma in _XCOMP_VERBS:
         x = [c for c in kids if c.dep_ == "xcomp"]
         if x:
@@ -138,13 +146,15 @@ def _content_tokens(verb: Any, lemma: str) -> tuple[list[Any], str] | None:
     if lemma in _NOMINAL_VERBS:
         obj = [c for c in kids if c.dep_ in ("dobj", "xcomp", "pcomp") and c.lower_ not in _EMPTY_OBJECTS]
         if obj:
-            return [t for c in obj for t in c.subtree], "object"
+            # "accused the government of attempting ...", "portrayed himself as ...".
+            more = [c for c in kids if c.dep_ == "prep" and c.lower_ in ("of", "for", "as") and c.i > obj[0].i]
+            return [t for c in obj + more[:1] for t in c.subtree], "object"
     if lemma in _PREP_VERBS or lemma in _NOMINAL_VERBS:
         preps = [c for c in kids if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS]
         toks = [t for p in preps[:1] for g in p.children if g.dep_ in ("pobj", "pcomp") for t in g.subtree]
         if toks:
             return toks, "object"
-    if verb.dep_ == "parataxis" and verb.head is not verb:
+    if verb.dep_ == "parataxis" and verb.head is not verb and lemma in _INSERTED_CUES:
         inside = {t.i for t in verb.subtree}
         return [t for t in verb.head.subtree if t.i not in inside], "parataxis"
     return None
@@ -192,9 +202,85 @@ def _noun_cue(tok: Any, base: int) -> Found | None:
                  speaker_head=base + owner[0].idx if owner else None)
 
 
+def _trim(toks: list[Any]) -> list[Any]:
+    """Drop a trailing non-restrictive clause from a content: "..., who took heat for it"."""
+    if not toks:
+        return toks
+    inside = {t.i for t in toks}
+    roots = [t for t in toks if t.head.i not in inside or t.head is t]
+    drop: set[int] = set()
+    for root in roots:
+        for c in root.children:
+            if c.i <= root.i or c.dep_ not in ("relcl", "appos", "advcl", "acl"):
+                continue
+            if c.dep_ in ("advcl", "acl") and c.tag_ != "VBG":
+                continue
+            left = c.left_edge.i
+            if left > 0 and c.doc[left - 1].text == "," and c.right_edge.i == max(inside):
+                drop.update(t.i for t in c.subtree)
+                drop.add(left - 1)
+    return [t for t in toks if t.i not in drop] if drop else toks
+
+
+def _sandwiched(sdoc: Any, verb: Any, subj: Any | None) -> list[Any] | None:
+    """ "A, Mr. Clarke said, B": the cue interrupts the content, which is the whole sentence."""
+    first = min(verb.i, subj.left_edge.i) if subj is not None else verb.i
+    if first < 2 or sdoc[first - 1].text != ",":
+        return None
+    k = verb.i + 1
+    while k < len(sdoc) and k <= verb.i + 6 and sdoc[k].text != ",":
+        k += 1
+    if k >= len(sdoc) - 2 or sdoc[k].text != "," or sdoc[k + 1].tag_ == "VBG":
+        return None
+    cue_part = set(range(first - 1, k + 1))
+    return [t for t in sdoc if t.i not in cue_part and not t.is_space]
+
+
+# Cues that can stand inside or after their content as a parenthetical: "..., he said, ...".
+_INSERTED_CUES = frozenset(
+    "say tell add note explain write argue insist claim warn acknowledge admit predict continue "
+    "recall conclude concede contend suggest believe think".split()
+)
+
+# Speech verbs whose passive reports unattributed speech or belief.
+_PASSIVE_VERBS = frozenset(
+    "say think believe expect report accuse allege consider know suspect rumor rumour estimate "
+    "describe predict project fear understand claim".split()
+)
+
+# Adjectives of belief and feeling that take a clause: "Democrats are afraid that ...".
+ATTITUDE_WORDS = _ATTITUDE = frozenset(
+    "afraid convinced confident worried concerned sure certain optimistic hopeful aware skeptical "
+    "sceptical adamant insistent fearful doubtful persuaded".split()
+)
+
+
+def _attitude(tok: Any, base: int) -> Found | None:
+    if tok.lower_ not in _ATTITUDE or tok.dep_ not in ("acomp", "ROOT", "oprd"):
+        return None
+    clause = [c for c in tok.children if c.dep_ == "ccomp"]
+    if not clause:
+        return None
+    content = _span(list(clause[0].subtree), base)
+    subj = subject_of(tok.head) if tok.dep_ == "acomp" else subject_of(tok)
+    if content is None or subj is None:
+        return None
+    spk = _span(_speaker_tokens(subj), base)
+    if spk is None:
+        return None
+    cue = (base + tok.head.idx, base + tok.idx + len(tok.text)) if tok.head.i < tok.i else (
+        base + tok.idx, base + tok.idx + len(tok.text))
+    return Found(content[0], content[1], cue[0], cue[1], tok.lower_, spk[0], spk[1], via="ccomp",
+                 speaker_lemma=subj.lemma_.lower(), speaker_head=base + subj.idx)
+
+
 def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
     """Every attribution the parse of one sentence shows."""
     for tok in sdoc:
+        att = _attitude(tok, base)
+        if att is not None:
+            yield att
+            continue
         acc = _according(tok, sdoc, base)
         if acc is not None:
             yield acc
@@ -210,10 +296,14 @@ def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
         if not got or not got[0]:
             continue
         toks, via = got
+        subj = subject_of(tok)
+        toks = _trim(toks)
+        sandwich = _sandwiched(sdoc, tok, subj)
+        if sandwich is not None and via in ("ccomp", "parataxis"):
+            toks = sandwich
         content = _span(toks, base)
         if content is None or content[1] - content[0] < 3:
             continue
-        subj = subject_of(tok)
         spk = _span(_speaker_tokens(subj), base) if subj is not None else None
         if subj is not None and subj.lower_ in ("who", "that") and subj.head.dep_ == "relcl":
             subj = subj.head.head  # "Smith, who said ...": the relative pronoun stands for Smith

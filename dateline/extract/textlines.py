@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "textlines.joblib"
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _WS = re.compile(r"\s+")
@@ -102,11 +102,11 @@ def _own_features(s: str) -> list[float]:
     words = _WORD.findall(stripped)
     nw = len(words)
     nc = len(stripped)
-    letters = sum(1 for c in stripped if c.isalpha())
-    upper = sum(1 for c in stripped if c.isupper())
-    digits = sum(1 for c in stripped if c.isdigit())
-    punct = sum(1 for c in stripped if c in ".,;:!?")
+    letters = sum(map(str.isalpha, stripped))
+    upper = sum(map(str.isupper, stripped))
+    digits = sum(map(str.isdigit, stripped))
     commas = stripped.count(",")
+    punct = commas + sum(stripped.count(c) for c in ".;:!?")
     func = sum(1 for w in words if w.casefold() in _FUNCTION_WORDS)
     titled = sum(1 for w in words if w[:1].isupper())
     avg_wlen = (sum(len(w) for w in words) / nw) if nw else 0.0
@@ -185,13 +185,26 @@ def line_features(lines: list[Line]) -> np.ndarray:
     logw = np.log1p(nwords)
     for k in (-3, -2, -1, 1, 2, 3):
         cols.append(shifted(logw, k, -1.0)[:, None])
-    for k in (-1, 1):
+    for k in (-2, -1, 1, 2):
         cols.append(shifted(func, k, -1.0)[:, None])
         cols.append(shifted(own[:, 9], k, -1.0)[:, None])
+        cols.append(shifted(own[:, 3], k, -1.0)[:, None])
     for half in (2, 5, 12):
-        cols.append(window_mean(long_, half)[:, None])
-        cols.append(window_mean(logw, half)[:, None])
+        wl = window_mean(long_, half)
+        cols.append(wl[:, None])
+        cols.append((wl / (wl.max() or 1.0))[:, None])
+        ww = window_mean(logw, half)
+        cols.append(ww[:, None])
+        cols.append((ww / (ww.max() or 1.0))[:, None])
         cols.append(window_mean(func, half)[:, None])
+    # Where the densest stretch of prose is, and how far this line is from it: the
+    # article is usually the one long run of paragraphs; teasers are short+long pairs.
+    dense = window_mean(long_ * logw, 8)
+    centre = int(np.argmax(dense))
+    cols.append(((np.arange(n) - centre) / n)[:, None])
+    cols.append(np.log1p(np.abs(np.arange(n) - centre))[:, None])
+    cols.append(_run_lengths(nwords >= 8)[:, None])
+    cols.append(_run_lengths(nwords < 5)[:, None])
     if len(long_idx):
         pos = np.arange(n)
         j = np.searchsorted(long_idx, pos)
@@ -224,6 +237,22 @@ def line_features(lines: list[Line]) -> np.ndarray:
     )
     cols.append(doc)
     return np.hstack(cols).astype(np.float32)
+
+
+def _run_lengths(mask: np.ndarray) -> np.ndarray:
+    """For each line, the length of the run of consecutive ``mask`` lines it is in (0 outside)."""
+    out = np.zeros(len(mask))
+    i = 0
+    while i < len(mask):
+        if not mask[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(mask) and mask[j]:
+            j += 1
+        out[i:j] = math.log1p(j - i)
+        i = j
+    return out
 
 
 def stage2_features(base: np.ndarray, proba: np.ndarray) -> np.ndarray:

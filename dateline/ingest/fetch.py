@@ -215,6 +215,7 @@ class Fetcher:
         self._out: Queue[tuple[Request, Outcome]] = Queue()
         self._robots_fetched: list[tuple[str, Robots]] = []
         self._closed = False
+        self.requests = 0  # HTTP requests sent, robots.txt and retries included
         # Daemon threads, not a ThreadPoolExecutor: a request stuck until its read timeout must not
         # keep the process alive after a stop (the executor joins its threads at exit).
         self._work: Queue[tuple[Any, tuple[Any, ...]] | None] = Queue()
@@ -222,7 +223,6 @@ class Fetcher:
             threading.Thread(target=self._worker, name=f"dateline-fetch-{n}", daemon=True).start()
         self._dispatcher = threading.Thread(target=self._dispatch, name="dateline-fetch-dispatch", daemon=True)
         self._dispatcher.start()
-        self.requests = 0  # HTTP requests sent, robots.txt and retries included
 
     # -- public -------------------------------------------------------------------------
     def submit(self, request: Request) -> None:
@@ -249,11 +249,6 @@ class Fetcher:
             with self._cond:
                 self._pending -= 1
             yield item
-
-    def robots_for(self, url: str) -> Robots | None:
-        with self._cond:
-            host = self._hosts.get(origin(url))
-            return host.robots if host else None
 
     def set_robots(self, origin_url: str, robots: Robots) -> None:
         """Give the fetcher a robots.txt remembered from an earlier run (it is not fetched again while fresh)."""

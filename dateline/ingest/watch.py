@@ -106,6 +106,7 @@ def watch(sources: tuple[str, ...], every: str, db: str | None, warc_dir: str | 
     Each poll asks the sources again (conditionally: an unchanged feed costs a 304) and
     processes only new or changed pages. SIGINT/SIGTERM stop after the current document.
     """
+    from ..cli import Progress  # the same status line as `dateline run`
     from ..config import load_config
     from ..pipeline import Runner
     from ..store import open_store
@@ -124,10 +125,12 @@ def watch(sources: tuple[str, ...], every: str, db: str | None, warc_dir: str | 
     local = [s for s in sources if not is_url(s)]
     totals = {"polls": 0, "articles": 0, "failed": 0, "documents": 0}
     with store, StopFlag() as stop, WebReader(store=store, config=config, warc_dir=warc_dir) as reader:
-        runner = Runner(store, workers=max(1, workers))
+        progress = Progress("watch")
+        runner = Runner(store, workers=max(1, workers), progress=progress)
         while not stop.is_set():
             started = time.monotonic()
             stats = runner.run_stream(_poll_stream(local, reader, urls, stop, cfg.max_bytes))
+            progress.done()
             totals["polls"] += 1
             for key in ("articles", "failed", "documents"):
                 totals[key] += getattr(stats, key)

@@ -159,14 +159,20 @@ class _Poll:
     # -- scheduling ------------------------------------------------------------------------
     def schedule(self, url: str, row: SeenRow | None, *, root: str, depth: int, explicit: bool,
                  modified: dt.datetime | None = None) -> None:
-        """Ask for ``url`` unless this poll already did, it is known and unchanged, or it failed recently."""
+        """Ask for ``url`` unless this poll already did, it is known and unchanged, or it failed recently.
+
+        Feeds, sitemaps and lists are asked conditionally; a page is asked conditionally only when the
+        runner stored its last content (else it is fetched whole: a crash must not turn into a 304).
+        """
         if url in self.scheduled:
             return
         self.scheduled.add(url)
         headers: dict[str, str] = {}
         if row is not None and self.seen is not None and row.status is not None:
             if row.status != "ok":
-                if not self.seen.retry_due(row):
+                # A source the user listed is asked every poll (the poll interval is its backoff);
+                # a link that failed waits for its retry time.
+                if not explicit and not self.seen.retry_due(row):
                     self.stats.deferred += 1
                     return
             elif row.kind in LIST_KINDS:

@@ -30,7 +30,7 @@ from ..records import Article, StoryRef
 from .corroborate import Report, count_sources, reports
 from .dedup import Index
 from .stories import Member, Story, StoryBook
-from .text import Fingerprint, fingerprint, minhash_from_signature
+from .text import Fingerprint, fingerprint, minhash_from_signature, title_numbers
 
 __all__ = ["Linker", "export_stories", "link_corpus"]
 
@@ -79,14 +79,18 @@ class Linker:
             self._ensure_tables()
             book = StoryBook(Index(text_of=self._text_of))
             rows = self.store.query("SELECT * FROM story_members ORDER BY article_id")
-            # Origins first so that each story's origin is known before its copies arrive.
-            for row in sorted(rows, key=lambda r: r["kind"] != "origin"):
+            loaded = []
+            for row in rows:
+                member = Member.from_json(json.loads(row["info"]))
                 fp = Fingerprint(
                     id=row["article_id"], minhash=minhash_from_signature(bytes.fromhex(row["sig"])),
                     n_shingles=int(row["n_shingles"]), terms=json.loads(row["terms"]), script=row["script"] or "",
-                    length=int(row["length"]),
+                    length=int(row["length"]), site=member.site, title_numbers=title_numbers(member.title),
                 )
-                book.load(fp, Member.from_json(json.loads(row["info"])), row["story_id"])
+                book.index.observe(fp)  # IDF from the whole stored corpus before any vector is made
+                loaded.append((fp, member, row["story_id"]))
+            for fp, member, story_id in loaded:
+                book.load(fp, member, story_id, observed=True)
             self._book = book
         return self._book
 
@@ -160,7 +164,7 @@ class Linker:
             " length, info) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
                 article_id, story.id, m.kind, _dumps(m.signals), m.reuse, fp.signature().hex(), fp.n_shingles,
-                _dumps({k: round(v, 4) for k, v in fp.terms.items()}), fp.script, fp.length, _dumps(m.to_json()),
+                _dumps({k: round(v, 4) for k, v in self.book.index.terms_of(fp).items()}), fp.script, fp.length, _dumps(m.to_json()),
             ],
         )
 
@@ -211,9 +215,9 @@ def link_corpus(articles: list[Article]) -> dict[str, StoryRef]:
     by_id = {a.id: a for a in articles}
     book = StoryBook(Index(text_of=lambda i: _embedding_text(by_id[i].title, by_id[i].text) if i in by_id else None))
     # The whole batch is known up front: IDF from all of it, not from the articles seen so far.
-    prints = {a.id: fingerprint(a.id, a.text, a.title) for a in by_id.values()}
+    prints = {a.id: fingerprint(a.id, a.text, a.title, a.site) for a in by_id.values()}
     for fp in prints.values():
-        book.index.observe(fp.terms)
+        book.index.observe(fp)
     for article in sorted(by_id.values(), key=lambda a: (a.reference_date or "9999", a.id)):
         book.add(article, prints[article.id], observed=True)
     refs = {aid: book.stories[book.story_of[aid]].ref(aid) for aid in by_id}

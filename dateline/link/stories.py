@@ -137,9 +137,9 @@ class StoryBook:
         self.stories: dict[str, Story] = {}
         self.story_of: dict[str, str] = {}
 
-    def load(self, fp: Fingerprint, member: Member, story_id: str) -> None:
+    def load(self, fp: Fingerprint, member: Member, story_id: str, *, observed: bool = False) -> None:
         """Put back a persisted member as it was (no matching, no re-classification)."""
-        self.index.add(fp)
+        self.index.add(fp, observed=observed)
         story = self.stories.setdefault(story_id, Story(story_id))
         story.members[member.id] = member
         if member.kind == "origin":
@@ -154,7 +154,7 @@ class StoryBook:
         ``fp``/``observed``: a fingerprint made (and counted in IDF via ``Index.observe``) beforehand.
         """
         emptied = self.remove(article.id)
-        fp = fp or fingerprint(article.id, article.text, article.title)
+        fp = fp or fingerprint(article.id, article.text, article.title, article.site)
         member = Member.of(article, fp)
         match = self.index.best_match(fp)
         self.index.add(fp, observed=observed)
@@ -212,7 +212,7 @@ class StoryBook:
 
     def match(self, article: Article) -> Match | None:
         """The verified closest relative of an article, without adding it."""
-        return self.index.best_match(fingerprint(article.id, article.text, article.title))
+        return self.index.best_match(fingerprint(article.id, article.text, article.title, article.site))
 
 
 def _kind(m: Member, r_member: float, r_origin: float, fp: Fingerprint, ofp: Fingerprint) -> str:

@@ -19,6 +19,7 @@ content farm do not look alike through its template.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -35,6 +36,9 @@ SHINGLE = 5
 STEM = 5
 
 _WORD = re.compile(r"\w+")
+_DOUBLE = re.compile(r"(.)\1+")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[A-Za-z]")
 _VOWELS = str.maketrans("", "", "aeiouyаеёиоуыэюяіїєі")
 
 # Lines a page template adds around (or into) the article body. Matched on the
@@ -78,18 +82,19 @@ def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).lower().replace("ё", "е"))
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def skeleton(word: str) -> str:
     """A spelling-tolerant key: first letter, then consonants with doubles collapsed."""
     if word.isdigit() or len(word) < 4:
         return word
     rest = word[1:].translate(_VOWELS)
-    return word[0] + re.sub(r"(.)\1+", r"\1", rest)
+    return word[0] + _DOUBLE.sub(r"\1", rest)
 
 
 def script(text: str) -> str:
     """'cyrillic', 'latin' or '' by majority of letters: a language proxy that needs no model."""
-    cyr = sum(1 for c in text[:2000] if "\u0400" <= c <= "\u04ff")
-    lat = sum(1 for c in text[:2000] if c.isascii() and c.isalpha())
+    cyr = len(_CYRILLIC.findall(text, 0, 2000))
+    lat = len(_LATIN.findall(text, 0, 2000))
     if not cyr and not lat:
         return ""
     return "cyrillic" if cyr > lat else "latin"
@@ -118,11 +123,16 @@ class Fingerprint:
     id: str
     minhash: LeanMinHash
     n_shingles: int
-    terms: dict[str, float]  # stem -> 1 + log(tf), title stems counted twice
+    terms: dict[str, float]  # stem -> 1 + log(tf), title stems counted twice (emptied once indexed)
     script: str = ""
     length: int = 0  # words of cleaned text
+    site: str | None = None
     title_numbers: frozenset[str] = frozenset()  # "8" in "Forecast for 8 November"
-    keys: list[str] = field(default_factory=list)  # its terms in the inverted index
+    keys: list[int] = field(default_factory=list)  # its stem ids in the inverted index
+    # Set by the index: sorted stem ids, their tf weights, and the unit TF-IDF vector.
+    ids: np.ndarray | None = field(default=None, repr=False)
+    tf: np.ndarray | None = field(default=None, repr=False)
+    vector: np.ndarray | None = field(default=None, repr=False)
     embedding: np.ndarray | None = field(default=None, repr=False)
 
     def signature(self) -> bytes:
@@ -141,7 +151,11 @@ def minhash_from_signature(data: bytes) -> LeanMinHash:
     return LeanMinHash(seed=1, hashvalues=values, scheme=SCHEME)
 
 
-def fingerprint(article_id: str, text: str, title: str | None = None) -> Fingerprint:
+def title_numbers(title: str | None) -> frozenset[str]:
+    return frozenset(w for w in words(title or "") if w.isdigit())
+
+
+def fingerprint(article_id: str, text: str, title: str | None = None, site: str | None = None) -> Fingerprint:
     """Build the fingerprint of one article's text (and title)."""
     body = "\n".join(clean_lines(text))
     tokens = words(body)
@@ -154,7 +168,7 @@ def fingerprint(article_id: str, text: str, title: str | None = None) -> Fingerp
     return Fingerprint(
         id=article_id, minhash=make_minhash(sh), n_shingles=len(sh), terms=terms,
         script=script(body), length=len(tokens),
-        title_numbers=frozenset(w for w in words(title or "") if w.isdigit()),
+        site=site, title_numbers=title_numbers(title),
     )
 
 

@@ -10,17 +10,19 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ..records import article_to_dict
 from ..store import Store
 from ..store import queries as Q
-from .app import ApiError
+from .app import ApiError, Stores
 from .export import export_response
+from .stories import get_story, list_stories
 
 router = APIRouter(prefix="/api")
 
@@ -30,11 +32,21 @@ Limit = Annotated[int | None, Query(ge=1, le=Q.MAX_LIMIT, description="rows per 
 Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
 
 
-def store(request: Request) -> Store:
-    return request.app.state.stores.get()
+@dataclass(slots=True)
+class Db:
+    """The request's borrowed connection, and the pool (exports borrow more while they stream)."""
+
+    store: Store
+    pool: Stores
 
 
-StoreDep = Annotated[Store, Depends(store)]
+def db(request: Request) -> Iterator[Db]:
+    pool = request.app.state.stores
+    with pool.borrow() as store:
+        yield Db(store, pool)
+
+
+DbDep = Annotated[Db, Depends(db)]
 
 
 def article_filters(
@@ -65,11 +77,17 @@ FiltersDep = Annotated[Q.Filters, Depends(article_filters)]
 Lister = Callable[..., Q.Page]
 
 
-def _list(name: str, lister: Lister, store: Store, f: Q.Filters, fmt: str, cursor: str | None,
+def _list(name: str, lister: Lister, db: Db, f: Q.Filters, fmt: str, cursor: str | None,
           limit: int | None, default: int = 50, geo: bool = False, **kw: Any) -> Any:
     if fmt in ("jsonl", "csv"):
-        return export_response(name, fmt, lambda c, n: lister(store, f, cursor=c, limit=n, **kw), cursor, limit)
-    page = lister(store, f, cursor=cursor, limit=limit or default, **kw)
+        # The download streams after this request's connection went back to the pool:
+        # each page borrows one of its own.
+        def fetch(c: str | None, n: int) -> Q.Page:
+            with db.pool.borrow() as st:
+                return lister(st, f, cursor=c, limit=n, **kw)
+
+        return export_response(name, fmt, fetch, cursor, limit)
+    page = lister(db.store, f, cursor=cursor, limit=limit or default, **kw)
     if geo or fmt == "geojson":
         return Q.geojson(page.items, page.next_cursor)
     return {"items": page.items, "next_cursor": page.next_cursor, "count": len(page.items)}
@@ -78,74 +96,74 @@ def _list(name: str, lister: Lister, store: Store, f: Q.Filters, fmt: str, curso
 # -- articles and search ------------------------------------------------------------------------
 
 @router.get("/articles", summary="List articles (no text), newest first")
-def list_articles(store: StoreDep, f: FiltersDep, sort: Literal["-date", "date", "id"] = "-date",
+def list_articles(db: DbDep, f: FiltersDep, sort: Literal["-date", "date", "id"] = "-date",
                   format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
-    return _list("articles", Q.list_articles, store, f, format, cursor, limit, sort=sort)
+    return _list("articles", Q.list_articles, db, f, format, cursor, limit, sort=sort)
 
 
 @router.get("/articles/{article_id:path}", summary="One article with its text and every fact")
-def get_article(article_id: str, store: StoreDep) -> Any:
-    article = store.article(article_id)
+def get_article(article_id: str, db: DbDep) -> Any:
+    article = db.store.article(article_id)
     if article is None:
         raise ApiError(404, "not_found", f"no article with id {article_id!r}")
     return article_to_dict(article)
 
 
 @router.get("/search", summary="Full-text search, best match first, with the same filters as /api/articles")
-def search(store: StoreDep, f: FiltersDep, format: Format = "json", cursor: Cursor = None,
+def search(db: DbDep, f: FiltersDep, format: Format = "json", cursor: Cursor = None,
            limit: Limit = None) -> Any:
     if not f.q:
         raise ApiError(400, "invalid_parameter", "q: give at least one word to search for",
                        [{"param": "q", "problem": "required"}])
-    return _list("search", Q.search, store, f, format, cursor, limit, default=20)
+    return _list("search", Q.search, db, f, format, cursor, limit, default=20)
 
 
 @router.get("/facets", summary="Counts per language, site, story, month, place, event type, speaker")
-def facets(store: StoreDep, f: FiltersDep, top: Annotated[int, Query(ge=1, le=100)] = 10) -> Any:
-    return Q.facets(store, f, top=top)
+def facets(db: DbDep, f: FiltersDep, top: Annotated[int, Query(ge=1, le=100)] = 10) -> Any:
+    return Q.facets(db.store, f, top=top)
 
 
 # -- facts ------------------------------------------------------------------------------------
 
 @router.get("/entities", summary="People, organisations, places and groups, grouped by canonical name")
-def entities(store: StoreDep, f: FiltersDep,
+def entities(db: DbDep, f: FiltersDep,
              label: Annotated[str | None, Query(description="PERSON, ORG, GPE, …, comma-separated")] = None,
              name: Annotated[str | None, Query(description="part of the name")] = None,
              format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
     f.label, f.name = [v.upper() for v in Q.split_list(label)], name
-    return _list("entities", Q.list_entities, store, f, format, cursor, limit)
+    return _list("entities", Q.list_entities, db, f, format, cursor, limit)
 
 
 @router.get("/places", summary="Resolved places as GeoJSON, most widely reported first")
-def places(store: StoreDep, f: FiltersDep, name: Annotated[str | None, Query(description="part of the name")] = None,
+def places(db: DbDep, f: FiltersDep, name: Annotated[str | None, Query(description="part of the name")] = None,
            format: GeoFormat = "geojson", cursor: Cursor = None, limit: Limit = None) -> Any:
     f.name = name
-    return _list("places", Q.list_places, store, f, format, cursor, limit, default=200,
+    return _list("places", Q.list_places, db, f, format, cursor, limit, default=200,
                  geo=format in ("json", "geojson"))
 
 
 @router.get("/quotes", summary="Quotes and reported claims, by speaker and verification status")
-def quotes(store: StoreDep, f: FiltersDep,
+def quotes(db: DbDep, f: FiltersDep,
            speaker: Annotated[str | None, Query(description="part of the speaker's name")] = None,
            status: Annotated[str | None, Query(description="asserted, claimed, unverified, denied, hedged")] = None,
            kind: Annotated[str | None, Query(description="direct, indirect, mixed")] = None,
            format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
     f.speaker, f.status, f.kind = speaker, Q.split_list(status), Q.split_list(kind)
-    return _list("quotes", Q.list_quotes, store, f, format, cursor, limit)
+    return _list("quotes", Q.list_quotes, db, f, format, cursor, limit)
 
 
 @router.get("/counts", summary="Counted things: number or range, what is counted and what happened to it")
-def counts(store: StoreDep, f: FiltersDep, object: Annotated[str | None, Query(description="what is counted")] = None,
+def counts(db: DbDep, f: FiltersDep, object: Annotated[str | None, Query(description="what is counted")] = None,
            predicate: Annotated[str | None, Query(description="what happened to it")] = None,
            modality: Annotated[str | None, Query(description="asserted, claimed, hypothetical, …")] = None,
            format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
     f.object, f.predicate, f.modality = object, predicate, Q.split_list(modality)
-    return _list("counts", Q.list_counts, store, f, format, cursor, limit)
+    return _list("counts", Q.list_counts, db, f, format, cursor, limit)
 
 
 @router.get("/dates", summary="Date mentions resolved to calendar days")
-def dates(store: StoreDep, f: FiltersDep, format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
-    return _list("dates", Q.list_dates, store, f, format, cursor, limit)
+def dates(db: DbDep, f: FiltersDep, format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
+    return _list("dates", Q.list_dates, db, f, format, cursor, limit)
 
 
 def event_filters(
@@ -163,37 +181,37 @@ EventFilters = Annotated[Q.Filters, Depends(event_filters)]
 
 
 @router.get("/events", summary="Events (latest first); date range on the event's day; format=geojson for a map")
-def events(store: StoreDep, f: EventFilters, located: bool = False, format: GeoFormat = "json",
+def events(db: DbDep, f: EventFilters, located: bool = False, format: GeoFormat = "json",
            cursor: Cursor = None, limit: Limit = None) -> Any:
-    return _list("events", Q.list_events, store, f, format, cursor, limit,
+    return _list("events", Q.list_events, db, f, format, cursor, limit,
                  located=located or format == "geojson")
 
 
 @router.get("/timeline", summary="Events per day (and per type), oldest first")
-def timeline(store: StoreDep, f: EventFilters) -> Any:
-    return {"days": Q.timeline(store, f)}
+def timeline(db: DbDep, f: EventFilters) -> Any:
+    return {"days": Q.timeline(db.store, f)}
 
 
 # -- stories ------------------------------------------------------------------------------------
 
 @router.get("/stories", summary="Stories (copies of one report), largest first")
-def stories(store: StoreDep, f: FiltersDep, min_size: Annotated[int | None, Query(ge=1)] = None,
+def stories(db: DbDep, f: FiltersDep, min_size: Annotated[int | None, Query(ge=1)] = None,
             format: Format = "json", cursor: Cursor = None, limit: Limit = None) -> Any:
     f.min_size = min_size
-    return _list("stories", Q.list_stories, store, f, format, cursor, limit)
+    return _list("stories", list_stories, db, f, format, cursor, limit)
 
 
 @router.get("/stories/{story_id:path}", summary="A story: origin, copies with kind and signals, corroboration")
-def story(story_id: str, store: StoreDep) -> Any:
-    found = Q.get_story(store, story_id)
+def story(story_id: str, db: DbDep) -> Any:
+    found = get_story(db.store, story_id)
     if found is None:
         raise ApiError(404, "not_found", f"no story with id {story_id!r}")
     return found
 
 
 @router.get("/stats", summary="How many articles and facts the database holds")
-def stats(store: StoreDep) -> Any:
-    return Q.stats(store)
+def stats(db: DbDep) -> Any:
+    return Q.stats(db.store)
 
 
 @router.get("/config", summary="Settings the web UI needs (map tiles)")
@@ -255,8 +273,7 @@ def ingest(body: IngestRequest, request: Request) -> Any:
                     raws.append(item)
                 yield item
 
-    with stores.write_lock:
-        writer = stores.get()
+    with stores.write_lock, stores.borrow() as writer:
         stats = Runner(writer, workers=1).run_stream(stream())
         hashes = [r.content_hash for r in raws]
         marks = ",".join("?" * len(hashes))

@@ -1,9 +1,9 @@
 """The web application: API routes, the static UI, one error body, security headers.
 
 ``create_app`` builds a FastAPI app over a database URL. Requests run in
-FastAPI's worker threads; each thread reads through its own ``Store``
-(SQLite connections and psycopg connections are not shared between threads),
-and the one ``POST /api/ingest`` writer goes through a single lock.
+FastAPI's worker threads; each borrows a ``Store`` from a small pool for the
+length of the request (a connection never serves two requests at once), and
+the one ``POST /api/ingest`` writer goes through a single lock.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import gzip
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
@@ -53,32 +53,55 @@ class Settings:
 
 @dataclass
 class Stores:
-    """One read ``Store`` per worker thread, opened on first use; one lock for writes."""
+    """A pool of read ``Store`` connections shared by the worker threads, and one lock for writes.
+
+    A connection serves one request at a time (neither sqlite3 nor psycopg connections
+    should run two statements at once); idle ones are reused, so after warm-up a request
+    costs no connect. Only the first connection migrates the schema.
+    """
 
     url: str
-    local: threading.local = field(default_factory=threading.local)
+    idle: list[Store] = field(default_factory=list)
     opened: list[Store] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     write_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def get(self) -> Store:
-        store = getattr(self.local, "store", None)
-        if store is None:
-            with self.lock:  # opening migrates the schema: one thread at a time
-                store = open_store(self.url)
+    def acquire(self) -> Store:
+        with self.lock:
+            if self.idle:
+                return self.idle.pop()
+            if not self.opened:
+                store = open_store(self.url)  # creates or migrates the schema, once
                 self.opened.append(store)
-            self.local.store = store
+                return store
+            kind = type(self.opened[0])
+        store = kind(self.url)
+        store.conn = store._connect()
+        with self.lock:
+            self.opened.append(store)
         return store
+
+    def release(self, store: Store) -> None:
+        with self.lock:
+            if store in self.opened:
+                self.idle.append(store)
+
+    @contextmanager
+    def borrow(self) -> Iterator[Store]:
+        store = self.acquire()
+        try:
+            yield store
+        finally:
+            self.release(store)
 
     def close(self) -> None:
         with self.lock:
-            for store in self.opened:
-                try:
-                    store.close()
-                except Exception:  # a connection the server already dropped
-                    pass
-            self.opened.clear()
-        self.local = threading.local()
+            stores, self.opened, self.idle = self.opened, [], []
+        for store in stores:
+            try:
+                store.close()
+            except Exception:  # a connection the server already dropped
+                pass
 
 
 class ApiError(Exception):
@@ -177,7 +200,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = self.docs_csp if scope["path"].startswith(("/docs", "/static/swagger")) else self.csp
+        csp = self.docs_csp if scope["path"] == "/docs" else self.csp
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -216,9 +239,6 @@ def create_app(settings: Settings | str) -> FastAPI:
     app.include_router(router)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(SecurityHeaders, settings=settings)
-    swagger = _swagger_dir()
-    if swagger is not None:  # before /static, which would otherwise take these paths
-        app.mount("/static/swagger", StaticFiles(directory=swagger), name="swagger")
     app.mount("/static", StaticFiles(directory=WEB), name="static")
 
     @app.get("/", include_in_schema=False)
@@ -236,8 +256,6 @@ def create_app(settings: Settings | str) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> FileResponse:
-        if swagger is None:
-            raise ApiError(404, "not_found", "API docs need the swagger-ui-bundle package; see /api/openapi.json")
         return FileResponse(WEB / "docs.html", media_type="text/html")
 
     return app
@@ -254,12 +272,3 @@ def _basemap() -> tuple[bytes, bytes]:
     """Country outlines (Natural Earth 1:50m via world-atlas), compressed once per process, not per request."""
     body = (WEB / "vendor" / "countries.geojson").read_bytes()
     return body, gzip.compress(body, compresslevel=6)
-
-
-def _swagger_dir() -> Path | None:
-    """Swagger UI's files from the swagger-ui-bundle package, so /docs needs no CDN."""
-    try:
-        import swagger_ui_bundle
-    except ImportError:
-        return None
-    return Path(swagger_ui_bundle.swagger_ui_path)

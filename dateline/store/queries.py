@@ -184,7 +184,7 @@ def order_by(order: Sequence[tuple[str, bool]]) -> str:
     return ", ".join(f"{expr} {'DESC' if desc else 'ASC'}" for expr, desc in order)
 
 
-def _page(store: Store, select: str, order: Sequence[tuple[str, bool]], keys: Sequence[str],
+def page_rows(store: Store, select: str, order: Sequence[tuple[str, bool]], keys: Sequence[str],
           params: list[Any], cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
     """Run ``select`` (a query ending in a WHERE clause) one keyset page at a time."""
     after = decode_cursor(cursor, len(order))
@@ -282,7 +282,7 @@ def list_articles(store: Store, f: Filters, *, sort: str = "-date", cursor: str 
     cols = ", ".join(f"a.{c}" for c in ARTICLE_COLUMNS)
     inner = f"SELECT {cols}, COALESCE(a.ref_date, '') AS sort_date FROM articles a {join} WHERE {w.sql()}"
     order = ARTICLE_SORTS[sort]
-    rows, nxt = _page(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, [k for k, _ in order],
+    rows, nxt = page_rows(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, [k for k, _ in order],
                       w.params, cursor, limit)
     for r in rows:
         r.pop("sort_date", None)
@@ -297,16 +297,28 @@ def search(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 
     w = Where()
     w.add(ft.where, *ft.params)
     article_where(f, w)
-    cols = ", ".join(f"a.{c}" for c in ARTICLE_COLUMNS)
-    inner = f"SELECT {cols}, a.text AS text, {ft.score} AS score FROM articles a {ft.join} WHERE {w.sql()}"
+    # Rank ids first, then read the columns and text of one page only: matching rows can be many.
+    inner = f"SELECT a.id AS id, {ft.score} AS score FROM articles a {ft.join} WHERE {w.sql()}"
     order = [("score", True), ("id", False)]
-    rows, nxt = _page(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, ["score", "id"],
-                      ft.score_params + w.params, cursor, limit)
+    ranked, nxt = page_rows(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, ["score", "id"],
+                            ft.score_params + w.params, cursor, limit)
+    found = _articles_by_id(store, [r["id"] for r in ranked], with_text=True)
     terms = query_terms(f.q)
-    for r in rows:
-        r["snippet"] = snippet(r.pop("text") or "", terms)
-        r["score"] = float(r["score"])
+    rows = []
+    for r in ranked:
+        row = found[r["id"]]
+        row["snippet"] = snippet(row.pop("text") or "", terms)
+        row["score"] = float(r["score"])
+        rows.append(row)
     return Page(rows, nxt)
+
+
+def _articles_by_id(store: Store, ids: list[str], *, with_text: bool = False) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    cols = ", ".join(ARTICLE_COLUMNS) + (", text" if with_text else "")
+    rows = store.query(f"SELECT {cols} FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids)
+    return {r["id"]: r for r in rows}
 
 
 def query_terms(q: str) -> list[str]:
@@ -360,20 +372,9 @@ def facets(store: Store, f: Filters, *, top: int = 10) -> dict[str, Any]:
 
 # -- facts ------------------------------------------------------------------------------------
 
-def _fact_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for r in rows:
-        item = {"article_id": r["article_id"], "idx": r["idx"]}
-        item.update(json.loads(r["data"]))
-        item["article_title"] = r["article_title"]
-        item["article_site"] = r["article_site"]
-        item["article_date"] = r["article_date"]
-        out.append(item)
-    return out
-
-
 def _fact_page(store: Store, table: str, f: Filters, w: Where, order: list[tuple[str, bool]],
                cursor: str | None, limit: int, *, fact_date: bool = False) -> Page:
+    """One page of fact rows: keys are ranked first, the stored JSON is read for the page only."""
     article_where(Filters(language=f.language, site=f.site, story=f.story, article=f.article), w)
     if f.q:
         w.contains("x.text", f.q)
@@ -384,15 +385,27 @@ def _fact_page(store: Store, table: str, f: Filters, w: Where, order: list[tuple
             w.add("a.ref_date <= ?", f.date_to)
     keys = [expr for expr, _ in order]
     aliases = [f"k{i}" for i in range(len(order))]
-    inner = (
-        f"SELECT x.article_id AS article_id, x.idx AS idx, x.data AS data, a.title AS article_title,"
-        f" a.site AS article_site, a.ref_date AS article_date, "
-        + ", ".join(f"{k} AS {al}" for k, al in zip(keys, aliases))
-        + f" FROM {table} x JOIN articles a ON a.id = x.article_id WHERE {w.sql()}"
-    )
+    needs_article = "a." in w.sql() or any("a." in k for k in keys)
+    join = "JOIN articles a ON a.id = x.article_id" if needs_article else ""
+    inner = (f"SELECT x.article_id AS article_id, x.idx AS idx, "
+             + ", ".join(f"{k} AS {al}" for k, al in zip(keys, aliases))
+             + f" FROM {table} x {join} WHERE {w.sql()}")
     aliased = [(al, desc) for al, (_, desc) in zip(aliases, order)]
-    rows, nxt = _page(store, f"SELECT * FROM ({inner}) s WHERE 1=1", aliased, aliases, w.params, cursor, limit)
-    return Page(_fact_rows(rows), nxt)
+    ranked, nxt = page_rows(store, f"SELECT * FROM ({inner}) s WHERE 1=1", aliased, aliases, w.params, cursor, limit)
+    if not ranked:
+        return Page([], nxt)
+    ids = sorted({r["article_id"] for r in ranked})
+    marks = ",".join("?" * len(ids))
+    data = {(r["article_id"], r["idx"]): r["data"] for r in store.query(
+        f"SELECT article_id, idx, data FROM {table} WHERE article_id IN ({marks})", ids)}
+    articles = _articles_by_id(store, ids)
+    items = []
+    for r in ranked:
+        key = (r["article_id"], r["idx"])
+        a = articles[r["article_id"]]
+        items.append({"article_id": key[0], "idx": key[1], **json.loads(data[key]), "article_title": a["title"],
+                      "article_site": a["site"], "article_date": a["ref_date"]})
+    return Page(items, nxt)
 
 
 FACT_ORDER = [("COALESCE(a.ref_date, '')", True), ("x.article_id", False), ("x.idx", False)]
@@ -443,10 +456,13 @@ def list_events(store: Store, f: Filters, *, cursor: str | None = None, limit: i
         w.add("x.date <= ?", f.date_to)
     order = [("COALESCE(x.date, '')", True), ("x.article_id", False), ("x.idx", False)]
     if located:
-        w.add(f"{EVENT_LAT} IS NOT NULL")
+        w.add(f"(x.lat IS NOT NULL OR (x.article_id, LOWER(x.place)) IN ({place_keys()}))")
     if f.bbox:
         west, south, east, north = f.bbox
-        w.add(f"{EVENT_LAT} BETWEEN ? AND ? AND {EVENT_LON} BETWEEN ? AND ?", south, north, west, east)
+        inside = "lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
+        box = [south, north, west, east]
+        w.add(f"((x.lat IS NOT NULL AND x.{inside}) OR (x.lat IS NULL AND (x.article_id, LOWER(x.place)) IN"
+              f" ({place_keys(inside)})))", *box, *box, *box)
     narrowed = Filters(language=f.language, site=f.site, story=f.story, article=f.article, q=f.q)
     page = _fact_page(store, "events", narrowed, w, order, cursor, limit, fact_date=True)
     locate_events(store, page.items)
@@ -454,14 +470,12 @@ def list_events(store: Store, f: Filters, *, cursor: str | None = None, limit: i
 
 
 # Events carry coordinates when the events step resolved their place; otherwise they take those of
-# the first place mention of the same article with that name (``locate_events`` does the same in Python).
-def _event_coord(col: str) -> str:
-    return (f"COALESCE(x.{col}, (SELECT p.{col} FROM places p WHERE p.article_id = x.article_id"
-            " AND p.lat IS NOT NULL AND (LOWER(p.name) = LOWER(x.place) OR LOWER(p.text) = LOWER(x.place))"
-            " ORDER BY p.idx LIMIT 1))")
-
-
-EVENT_LAT, EVENT_LON = _event_coord("lat"), _event_coord("lon")
+# the article's mention of that place (``locate_events``). In SQL, one set of (article, place name)
+# keys is built from the located place mentions instead of a subquery per event row.
+def place_keys(condition: str = "1=1") -> str:
+    """(article id, lower-case name) of located place mentions meeting ``condition`` (its ``?`` twice)."""
+    return (f"SELECT article_id, LOWER(name) FROM places WHERE lat IS NOT NULL AND name IS NOT NULL AND {condition}"
+            f" UNION SELECT article_id, LOWER(text) FROM places WHERE lat IS NOT NULL AND {condition}")
 
 
 def locate_events(store: Store, events: list[dict[str, Any]]) -> None:
@@ -519,7 +533,7 @@ def _aggregate(store: Store, select: str, group: str, w: Where, cursor: str | No
                convert: Callable[[dict[str, Any]], dict[str, Any]]) -> Page:
     order = [("articles", True), ("mentions", True), ("key", False)]
     inner = f"{select} WHERE {w.sql()} GROUP BY {group}"
-    rows, nxt = _page(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, ["articles", "mentions", "key"],
+    rows, nxt = page_rows(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, ["articles", "mentions", "key"],
                       w.params, cursor, limit)
     return Page([convert(r) for r in rows], nxt)
 
@@ -579,104 +593,6 @@ def geojson(items: list[dict[str, Any]], next_cursor: str | None = None) -> dict
             geom = {"type": "Point", "coordinates": [item["lon"], item["lat"]]}
         features.append({"type": "Feature", "geometry": geom, "properties": props})
     return {"type": "FeatureCollection", "features": features, "next_cursor": next_cursor}
-
-
-# -- stories ------------------------------------------------------------------------------------
-
-STORY_COLUMNS = "id, origin, size, title, first_date, last_date, data"
-
-
-def _story(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: row[k] for k in ("id", "origin", "size", "title", "first_date", "last_date")}
-    extra = json.loads(row["data"] or "{}")
-    for k, v in (extra.items() if isinstance(extra, dict) else []):
-        out.setdefault(k, v)
-    return out
-
-
-def list_stories(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 50) -> Page:
-    """Stories, largest first."""
-    w = Where()
-    if f.min_size:
-        w.add("size >= ?", f.min_size)
-    w.contains("COALESCE(title, '')", f.q)
-    if f.date_from:
-        w.add("COALESCE(last_date, first_date) >= ?", f.date_from)
-    if f.date_to:
-        w.add("first_date <= ?", f.date_to)
-    order = [("size", True), ("sort_date", True), ("id", False)]
-    inner = f"SELECT {STORY_COLUMNS}, COALESCE(last_date, '') AS sort_date FROM stories WHERE {w.sql()}"
-    rows, nxt = _page(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, ["size", "sort_date", "id"],
-                      w.params, cursor, limit)
-    return Page([_story(r) for r in rows], nxt)
-
-
-def has_table(store: Store, name: str) -> bool:
-    """True when the database has table ``name`` (tables of later stages may not exist yet); cached per store."""
-    known: dict[str, bool] = store.__dict__.setdefault("_known_tables", {})
-    if name not in known:
-        sql = ("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
-               if store.dialect == "postgres" else "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
-        known[name] = bool(store.query(sql, [name]))
-    return known[name]
-
-
-def get_story(store: Store, story_id: str) -> dict[str, Any] | None:
-    """A story with its members (kind and signals of each copy), origin and corroborated events."""
-    rows = store.query(f"SELECT {STORY_COLUMNS} FROM stories WHERE id = ?", [story_id])
-    if not rows:
-        return None
-    story = _story(rows[0])
-    # The story's own member list is current; an article's story_id is only set when it is stored.
-    listed = {m["id"]: m for m in story.get("members") or [] if isinstance(m, dict) and m.get("id")}
-    ids = sorted(listed) or [r["id"] for r in store.query("SELECT id FROM articles WHERE story_id = ?", [story_id])]
-    found = {}
-    if ids:
-        marks = ",".join("?" * len(ids))
-        for r in store.query(f"SELECT {', '.join(ARTICLE_COLUMNS)}, data FROM articles WHERE id IN ({marks})", ids):
-            found[r["id"]] = r
-    members = []
-    for aid in ids:
-        row = found.get(aid)
-        if row is None:
-            continue
-        ref = (json.loads(row.pop("data")) or {}).get("story") or {}
-        info = listed.get(aid, {})
-        row["kind"] = info.get("kind") or ref.get("kind") or ("origin" if aid == story["origin"] else None)
-        row["signals"] = info.get("signals") if info.get("signals") is not None else ref.get("signals") or []
-        row["reuse"] = info.get("reuse")
-        row["spun"] = row["kind"] == "spun" or bool(ref.get("spun"))
-        members.append(row)
-    members.sort(key=lambda m: (m["id"] != story["origin"], m["ref_date"] or "9999", m["id"]))
-    story["members"] = members
-    events: list[dict[str, Any]] = []
-    if members:
-        marks = ",".join("?" * len(members))
-        rows = store.query(f"SELECT article_id, idx, data FROM events WHERE article_id IN ({marks})"
-                           " ORDER BY article_id, idx", [m["id"] for m in members])
-        events = [{"article_id": r["article_id"], "idx": r["idx"], **json.loads(r["data"])} for r in rows]
-    story["corroboration"] = corroboration(events)
-    return story
-
-
-def corroboration(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The story's events grouped by (type, subtype, place, date): how many copies and sources report each."""
-    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for e in events:
-        key = (e.get("type"), e.get("subtype"), (e.get("place") or "").lower(), e.get("date"))
-        g = groups.setdefault(key, {"type": e.get("type"), "subtype": e.get("subtype"), "place": e.get("place"),
-                                    "date": e.get("date"), "articles": [], "sources": 0, "modalities": []})
-        if e["article_id"] not in g["articles"]:
-            g["articles"].append(e["article_id"])
-        g["sources"] = max(g["sources"], e.get("sources") or 0)
-        if e.get("modality") and e["modality"] not in g["modalities"]:
-            g["modalities"].append(e["modality"])
-    out = list(groups.values())
-    for g in out:
-        g["copies"] = len(g["articles"])
-        g["sources"] = g["sources"] or 1
-    out.sort(key=lambda g: (-g["sources"], -g["copies"], str(g["type"]), str(g["date"])))
-    return out
 
 
 def stats(store: Store) -> dict[str, int]:

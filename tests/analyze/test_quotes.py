@@ -119,5 +119,4 @@ def test_role_noun_speaker_resolves_to_person_with_that_role() -> None:
 
 
 def test_scare_quotes_are_not_quotations() -> None:
-    assert run("Moscow launched what it terms a “special operation” in February.") == [] or all(
-        q.speaker == "Moscow" for q in run("Moscow launched what it terms a “special operation” in February."))
+    assert run("Troops were sent in February to “disarm” the country.") == []

@@ -349,3 +349,21 @@ def test_a_new_run_resumes_from_the_seen_table_on_both_backends(site, any_store)
     assert second.documents == 0 and _counts(any_store) == handled
     (row,) = any_store.query("SELECT status, http_status, failures FROM seen WHERE url = ?", [site.url("/gone.html")])
     assert (row["status"], row["http_status"], row["failures"]) == ("http-404", 404, 1)
+
+
+def test_url_list_sitemap_index_and_gzipped_sitemap_are_followed_to_the_pages(site):
+    import gzip
+
+    from newssite import news_sitemap
+
+    for i in range(3):
+        site.pages[f"/p/{i}.html"] = Page(f"<html><body><article><p>Dispatch {i}.</p></article></body></html>".encode())
+    child = news_sitemap(site.base, ["/p/1.html", "/p/2.html"]).body
+    site.pages["/sitemap-news.xml.gz"] = Page(gzip.compress(child), "application/x-gzip")
+    index = (f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             f"<sitemap><loc>{site.base}/sitemap-news.xml.gz</loc></sitemap></sitemapindex>")
+    site.pages["/sitemap_index.xml"] = Page(index.encode(), "application/xml")
+    site.pages["/list.txt"] = Page(f"# sources\n{site.base}/p/0.html\n{site.base}/sitemap_index.xml\n".encode(),
+                                   "text/plain")
+    docs = _read([site.url("/list.txt")])
+    assert sorted(d.source for d in docs) == [site.url(f"/p/{i}.html") for i in range(3)]

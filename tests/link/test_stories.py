@@ -167,3 +167,23 @@ def test_tgcontest_dev_pair_f1_floor(shared_dir: Path) -> None:
                          check=True, capture_output=True, text=True, timeout=300).stdout
     result = json.loads(out.strip().splitlines()[-1])
     assert result["pair_f1"] >= 0.75  # baselines: MiniLM 0.710, MinHash 0.585
+
+
+def test_finish_writes_sources_into_stored_events(store, unrelated) -> None:
+    a, b, _ = unrelated
+
+    def battle(article: Article) -> Event:
+        sentence = article.text[:30]
+        return Event(type="Battles", subtype="Armed clash", text=sentence, start=0, end=len(sentence),
+                     actors=["Military Forces of Ukraine"], place="Izium", date="2022-09-10")
+
+    first = Article(id="e1", source="1", text=a.text, title=a.title, events=[battle(a)])
+    second = Article(id="e2", source="2", text=b.text, title=b.title, events=[battle(b)])
+    copy = Article(id="e3", source="3", text=a.text, title=a.title, events=[battle(a)])
+    linker = Linker(store)
+    for art in (first, second, copy):
+        _add(store, linker, art)
+    linker.finish()
+    rows = store.query('SELECT article_id, "sources", data FROM events ORDER BY article_id')
+    assert [(r["article_id"], r["sources"]) for r in rows] == [("e1", 2), ("e2", 2), ("e3", 2)]
+    assert all(json.loads(r["data"])["sources"] == 2 for r in rows)

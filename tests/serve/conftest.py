@@ -7,9 +7,6 @@ gets a schema of its own, dropped afterwards. ``DATELINE_TEST_PG`` points elsewh
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from servecorpus import corpus
+from servekit import corpus
 
 PG_URL = os.environ.get("DATELINE_TEST_PG", "postgresql://dateline:dateline@127.0.0.1:5433/dateline_test")
 
@@ -83,34 +80,3 @@ def client_for() -> Iterator[Any]:
 @pytest.fixture
 def client(api_db: str, client_for: Any) -> Any:
     return client_for(api_db)
-
-
-class LiveServer:
-    """The app on a free loopback port in a background thread (for the browser)."""
-
-    def __init__(self, db: str, **settings: Any) -> None:
-        import uvicorn
-
-        from dateline.serve import Settings, create_app
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(Settings(db=db, **settings)), host="127.0.0.1", port=self.port,
-                                log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from servecorpus import KUPYANSK, corpus
+from servekit import KUPYANSK, corpus
 
 
 def error_of(response: Any, status: int) -> dict[str, Any]:
@@ -228,6 +228,17 @@ def test_csv_and_jsonl_export_whole_lists(client: Any) -> None:
     assert len(client.get("/api/search?q=Kharkiv&format=csv").text.splitlines()) == 9
 
 
+def test_exports_stream_page_after_page(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dateline.serve.export as export
+
+    monkeypatch.setattr(export, "MAX_LIMIT", 3)  # ten articles: four pages of the same query
+    every = [a["id"] for a in client.get("/api/articles?limit=500").json()["items"]]
+    streamed = [json.loads(line)["id"] for line in client.get("/api/articles?format=jsonl").text.splitlines()]
+    assert streamed == every
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/articles?format=csv&limit=7").text)))
+    assert [r["id"] for r in rows] == every[:7]
+
+
 # -- errors -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("path", "status", "param"), [
@@ -328,8 +339,8 @@ def test_pages_carry_a_strict_content_security_policy(client: Any) -> None:
 def test_docs_are_served_without_a_cdn(client: Any) -> None:
     page = client.get("/docs")
     assert page.status_code == 200
-    assert "cdn" not in page.text.lower() and "/static/swagger/swagger-ui-bundle.js" in page.text
-    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert "cdn" not in page.text.lower() and "/static/vendor/swagger/swagger-ui-bundle.js" in page.text
+    assert client.get("/static/vendor/swagger/swagger-ui-bundle.js").status_code == 200
     spec = client.get("/api/openapi.json").json()
     for path in ("/api/articles", "/api/articles/{article_id}", "/api/search", "/api/entities", "/api/places",
                  "/api/quotes", "/api/counts", "/api/events", "/api/stories", "/api/ingest"):

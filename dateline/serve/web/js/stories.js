@@ -58,7 +58,7 @@ export async function renderStory(id) {
     h("td", {}, h("a", { href: `#/article/${encodeURIComponent(m.id)}` }, m.title || m.id)),
     h("td", {}, m.site || ""), h("td", {}, m.ref_date || ""),
     h("td", {}, badge(m.id === story.origin ? "origin" : (m.kind || "copy"), `kind kind-${m.kind || "copy"}`),
-      m.spun ? badge("spun", "kind kind-spun") : null),
+      m.spun && m.kind !== "spun" ? badge("spun", "kind kind-spun") : null),
     h("td", {}, (m.signals || []).map((s) => badge(s, "signal"))),
     h("td", {}, m.id !== story.origin && story.origin
       ? h("button", { type: "button", onclick: () => compare(m) }, "diff") : "")));

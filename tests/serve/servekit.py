@@ -1,7 +1,11 @@
-"""A hand-written corpus for the API and browser tests: articles whose facts' spans are found in their text."""
+"""Helpers for the API and browser tests: a hand-written corpus whose facts' spans are found in
+their text, and the app on a live loopback port."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from typing import Any
 
 from dateline.records import Article, Count, DateMention, Entity, Event, Place, Quote
@@ -110,3 +114,34 @@ def corpus() -> list[Article]:
         for i in range(7)
     ]
     return [a, b, c, *briefs]
+
+
+class LiveServer:
+    """The app on a free loopback port in a background thread (for the browser)."""
+
+    def __init__(self, db: str, **settings: Any) -> None:
+        import uvicorn
+
+        from dateline.serve import Settings, create_app
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(Settings(db=db, **settings)), host="127.0.0.1", port=self.port,
+                                log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

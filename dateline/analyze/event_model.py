@@ -1,0 +1,245 @@
+"""The event-type classifier: text of one event mention -> one of the 30 sub-types.
+
+A linear SVM over five views of the text, chosen by 5-fold cross-validation
+on the CASE 2021 Task 2 snippets (bench/events.py prints the figures):
+
+- word uni- and bigram TF-IDF (what is said),
+- character 2-5-gram TF-IDF (spelling variants, inflections, typos),
+- the MiniLM sentence embedding (paraphrases the words never saw),
+- cue-lexicon hits, one feature per type (synonyms pooled: "sarin",
+  "chlorine" and "toxic gas" all count for Chemical weapon, so rare words
+  learned from 500 examples still generalise),
+- the cosine of the embedding to each type's definition (zero-shot prior).
+
+Each type's definition (ontology.py) is one extra training example. The
+trained weights ship as plain arrays in dateline/data/events/ (no pickle):
+``scripts/train_events.py`` writes them, ``model()`` loads them once.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import AnalyzeError
+from .embed import embed
+from .ontology import TYPES
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "events"
+CODES: tuple[str, ...] = tuple(t.code for t in TYPES)
+SVM_C = 0.5  # chosen by cross-validation (0.2..0.7 within 0.004 of each other)
+# Softmax temperature turning SVM margins into a confidence in [0, 1].
+MARGIN_SCALE = 4.0
+
+# Cue words per type; hits are capped at 3 and scaled to [0, 1].
+LEXICON: dict[str, str] = {
+    "ARMED_CLASH": r"\bclash(es|ed)?\b|\bfighting\b|\bfought\b|\bbattl(e|ed|es|ing)\b|\bexchanged? (of )?fire\b"
+                   r"|\bgunfight|\bfirefight|\bskirmish|\bambush",
+    "GOV_REGAINS_TERIT": r"\b(re-?captur|retak|retook|regain|liberat|reclaim|wrest|took back|take back"
+                         r"|back under (the )?control)\w*",
+    "NON_STATE_ACTOR_OVERTAKES_TER": r"\b(seiz|captur|overr[au]n|took control|take control|taken control"
+                                     r"|gain(ed)? ground|fell to|fall to|stormed)\w*",
+    "AIR_STRIKE": r"\b(air ?strike|air ?raid|warplane|jet|aircraft|drone|helicopter|bomber|air force|aerial"
+                  r"|sortie)s?\b",
+    "ART_MISS_ATTACK": r"\b(shell(ed|ing|s)?|artillery|mortar|rocket|missile|howitzer|bombard\w*|projectile"
+                       r"|katyusha)s?\b",
+    "CHEM_WEAP": r"\b(chemical|chlorine|sarin|mustard gas|toxic gas|poison(ous)? gas|nerve agent|gas attack"
+                 r"|suffocat\w*)\b",
+    "GRENADE": r"\bgrenades?\b",
+    "REM_EXPLOS": r"\b(ied|ieds|improvised explosive|roadside bomb|car bomb|landmine|land mine|mine"
+                  r"|explosive device|vbied|limpet|bomb blast|planted)s?\b",
+    "SUIC_BOMB": r"\bsuicide\b|\b(blew|blow|blown) (himself|herself|themselves) up\b|\bexplosive (vest|belt)\b",
+    "ATTACK": r"\b(gunm[ae]n|bandits|opened fire|shot dead|killed|massacre|raid(ed)?|villagers"
+              r"|hack(ed)? to death|stabb\w*|murder\w*)\b",
+    "ABDUCT_DISSAP": r"\b(kidnap\w*|abduct\w*|hostages?|disappear\w*|missing|taken captive)\b",
+    "SEX_VIOL": r"\b(rap(e|ed|es|ing|ist)|gang-?rap\w*|sexual(ly)?|molest\w*)\b",
+    "PEACE_PROTEST": r"\b(protest\w*|rall(y|ies|ied)|demonstrat\w*|march\w*|strike|sit-in|picket\w*|chant\w*"
+                     r"|placards?)\b",
+    "PROTEST_WITH_INTER": r"\b(dispers\w*|detain\w*|tear ?gas|water cannon|block(ed)?)\b",
+    "FORCE_AGAINST_PROTEST": r"\b(live (ammunition|rounds|bullets)|rubber bullets|baton\w*"
+                             r"|opened fire on (the )?(protesters|demonstrators)"
+                             r"|killed (\w+ )?(protesters|demonstrators)|beat(en|ing)?)\b",
+    "VIOL_DEMONSTR": r"\b(riot\w*|stones?|rocks|petrol bombs?|molotov|torch\w*|set (on )?fire|vandali\w*"
+                     r"|clash(ed)? with (the )?police|violent)\b",
+    "MOB_VIOL": r"\b(mob|lynch\w*|vigilante\w*|angry crowd|crowd)s?\b",
+    "AGREEMENT": r"\b(agree\w*|deal|ceasefire|cease-fire|truce|peace (accord|agreement|talks)|sign(ed)?"
+                 r"|prisoner (swap|exchange)|released|accord)\b",
+    "ARREST": r"\b(arrest\w*|detain\w*|custody|apprehend\w*|nabbed|held)\b",
+    "CHANGE_TO_GROUP_ACT": r"\b(deploy\w*|redeploy\w*|withdr[ae]w\w*|pull(ed)? (out|back)|reinforce\w*"
+                           r"|mobili[sz]\w*|formed|dispatch\w*|troops|moving)\b",
+    "DISR_WEAP": r"\b(seiz\w*|confiscat\w*|defus\w*|dismantl\w*|cache|ammunition|firearms|weapons|rounds"
+                 r"|pistols|rifles|found|recovered|discovered|cleared)\b",
+    "HQ_ESTABLISHED": r"\b(set up|established?|new (military )?base|outpost|observation post|headquarters"
+                      r"|military post|camp)\b",
+    "NON_VIOL_TERRIT_TRANSFER": r"\b(without (any )?(resistance|fighting|a fight)|handed over|handover"
+                                r"|hand over|withdr[ae]w\w*|pulled out|vacated|entered)\b",
+    "PROPERTY_DISTRUCT": r"\b(loot\w*|burn(ed|t|ing)|torch\w*|set alight|arson|destroy\w*|vandal\w*|shops)\b",
+    "OTHER": r"\b(fled|flee\w*|refugees?|displaced|return(ed)?|tunnels?)\b",
+    "DIPLO": r"\b(sanction\w*|diplomat\w*|embassy|ambassador|envoy|expel\w*|urg(e|ed|es)|foreign minist\w*"
+             r"|talks|summit|retaliat\w*|ties)\b",
+    "ATTRIB": r"\b(claim(ed|s)? responsibility|responsib\w*|accus\w*|blam\w*|den(y|ied|ies)|behind the"
+              r"|involvement|allegation\w*|rejected)\b",
+    "ORG_CRIME": r"\b(drugs?|cocaine|heroin|narcotic\w*|traffick\w*|smuggl\w*|cartel|gang|counterfeit|fraud"
+                 r"|extort\w*|robber\w*|laundering|stolen|brothel|pornograph\w*)\b",
+    "NATURAL_DISASTER": r"\b(earthquake|quake|tsunami|flood\w*|landslide|storm|hurricane|cyclone|typhoon"
+                        r"|tornado|drought|volcan\w*|eruption|wildfire|bushfire|heavy rain\w*|magnitude"
+                        r"|epidemic|outbreak|covid\w*|virus)\b",
+    "MAN_MADE_DISASTER": r"\b(fire|blaze|explo(ded|sion)|leak\w*|spill\w*|collaps\w*|crash\w*|derail\w*"
+                         r"|accident|capsiz\w*|poison\w*|factory|plant)\b",
+}
+_LEXICON_RX = [re.compile(LEXICON[code], re.I) for code in CODES]
+
+
+def lexicon_features(texts: Sequence[str]) -> np.ndarray:
+    """Per text, per type: cue-word hits capped at 3, scaled to [0, 1]."""
+    return np.array([[min(len(rx.findall(t)), 3) / 3 for rx in _LEXICON_RX] for t in texts], dtype=np.float32)
+
+
+@dataclass  # not slots: functools.cached_property needs __dict__
+class Tfidf:
+    """A fitted TF-IDF view (sublinear tf, l2 norm) as plain data: vocabulary and idf."""
+
+    analyzer: str  # "word" | "char_wb"
+    ngrams: tuple[int, int]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], analyzer: str, ngrams: tuple[int, int], min_df: int) -> Tfidf:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, min_df=min_df)
+        vec.fit(texts)
+        vocab = {str(k): int(v) for k, v in vec.vocabulary_.items()}
+        return cls(analyzer, ngrams, vocab, vec.idf_.astype(np.float32))
+
+    @functools.cached_property
+    def _analyze(self) -> Callable[[str], list[str]]:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        return TfidfVectorizer(analyzer=self.analyzer, ngram_range=self.ngrams).build_analyzer()
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        rows, cols, vals = [], [], []
+        for i, text in enumerate(texts):
+            counts: dict[int, int] = {}
+            for gram in self._analyze(text):
+                j = self.vocabulary.get(gram)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            for j, n in counts.items():
+                rows.append(i)
+                cols.append(j)
+                vals.append((1.0 + np.log(n)) * self.idf[j])
+        m = sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.idf)), dtype=np.float32)
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        return sp.csr_matrix(sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m)
+
+
+@dataclass(slots=True)
+class Prediction:
+    code: str
+    confidence: float  # softmax of the SVM margins
+    margin: float  # the winning SVM margin (> 0: the type's one-vs-rest side won outright)
+
+
+@dataclass
+class EventModel:
+    word: Tfidf
+    char: Tfidf
+    definitions: np.ndarray  # (30, 384) embeddings of the type definitions
+    coef: np.ndarray  # (30, n_features)
+    intercept: np.ndarray  # (30,)
+    codes: tuple[str, ...] = CODES
+
+    def features(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> sp.csr_matrix:
+        """The feature matrix; pass ``vectors`` (``embed(texts)``) when already computed."""
+        vectors = embed(list(texts)) if vectors is None else vectors
+        return sp.hstack([
+            self.word.transform(texts),
+            self.char.transform(texts),
+            sp.csr_matrix(vectors),
+            sp.csr_matrix(lexicon_features(texts)),
+            sp.csr_matrix(vectors @ self.definitions.T),
+        ]).tocsr()
+
+    def margins(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(self.codes)), dtype=np.float32)
+        return np.asarray(self.features(texts, vectors) @ self.coef.T) + self.intercept
+
+    def predict(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> list[Prediction]:
+        """One prediction per text, e.g. ``predict(["Rebels seized the town."])[0].code``."""
+        out = []
+        for row in self.margins(texts, vectors):
+            p = np.exp(MARGIN_SCALE * (row - row.max()))
+            p /= p.sum()
+            best = int(row.argmax())
+            out.append(Prediction(self.codes[best], float(p[best]), float(row[best])))
+        return out
+
+    @classmethod
+    def train(cls, texts: Sequence[str], labels: Sequence[str], vectors: np.ndarray | None = None,
+              definition_vectors: np.ndarray | None = None) -> EventModel:
+        """Fit on labelled texts (CASE codes) plus one definition per type."""
+        from sklearn.svm import LinearSVC
+
+        defs = [t.definition for t in TYPES]
+        all_texts = list(texts) + defs
+        all_labels = list(labels) + [t.code for t in TYPES]
+        vectors = embed(list(texts)) if vectors is None else vectors
+        def_vectors = embed(defs) if definition_vectors is None else definition_vectors
+        model = cls(
+            word=Tfidf.fit(all_texts, "word", (1, 2), 1),
+            char=Tfidf.fit(all_texts, "char_wb", (2, 5), 2),
+            definitions=def_vectors,
+            coef=np.zeros(0),
+            intercept=np.zeros(0),
+        )
+        x = model.features(all_texts, np.vstack([vectors, def_vectors]))
+        svm = LinearSVC(C=SVM_C).fit(x, all_labels)
+        order = [list(svm.classes_).index(c) for c in CODES if c in svm.classes_]
+        if len(order) != len(CODES):
+            raise ValueError("training data must cover all 30 event types")
+        model.coef = svm.coef_[order].astype(np.float32)
+        model.intercept = svm.intercept_[order].astype(np.float32)
+        return model
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            folder / "model.npz", word_idf=self.word.idf, char_idf=self.char.idf,
+            definitions=self.definitions.astype(np.float32), coef=self.coef, intercept=self.intercept,
+        )
+        meta = {"codes": list(self.codes), "word_vocabulary": self.word.vocabulary,
+                "char_vocabulary": self.char.vocabulary}
+        (folder / "vocabulary.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> EventModel:
+        try:
+            arrays = np.load(folder / "model.npz")
+            meta = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise AnalyzeError("event-model-missing", f"{folder}: run scripts/train_events.py") from exc
+        return cls(
+            word=Tfidf("word", (1, 2), meta["word_vocabulary"], arrays["word_idf"]),
+            char=Tfidf("char_wb", (2, 5), meta["char_vocabulary"], arrays["char_idf"]),
+            definitions=arrays["definitions"],
+            coef=arrays["coef"],
+            intercept=arrays["intercept"],
+            codes=tuple(meta["codes"]),
+        )
+
+
+@functools.cache
+def model() -> EventModel:
+    """The shipped classifier, loaded once per process on first use."""
+    return EventModel.load(DATA_DIR)

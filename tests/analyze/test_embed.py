@@ -1,0 +1,42 @@
+"""Sentence embeddings: all-MiniLM-L6-v2 int8 ONNX, pooled like sentence-transformers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dateline.analyze.embed import DIMENSION, embed
+
+# Cosines of the fp32 all-MiniLM-L6-v2 (sentence-transformers' weights run in numpy
+# with mean pooling + L2 norm) for these pairs; int8 must stay close to them.
+FP32_COSINES = [
+    ("Rebels shelled the town overnight.", "Artillery fire hit the village.", 0.4229),
+    ("Thousands of protesters marched in the capital.", "An earthquake destroyed hundreds of homes.", 0.2533),
+    ("Police arrested the opposition leader.", "The suspect was taken into custody by police.", 0.5519),
+]
+
+
+def test_embed_shape_dtype_and_unit_norm() -> None:
+    vectors = embed(["Troops shelled the town.", "", "A much longer sentence " * 200])
+    assert vectors.shape == (3, DIMENSION) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embed([]).shape == (0, DIMENSION)
+
+
+@pytest.mark.parametrize("a,b,fp32", FP32_COSINES)
+def test_embed_matches_fp32_model_cosines(a: str, b: str, fp32: float) -> None:
+    va, vb = embed([a, b])
+    assert abs(float(va @ vb) - fp32) < 0.02
+
+
+def test_embed_paraphrase_closer_than_unrelated() -> None:
+    shelled, artillery, quake = embed(
+        ["Rebels shelled the town overnight.", "Artillery fire hit the village.", "The stock market rose."])
+    assert shelled @ artillery > shelled @ quake + 0.2
+
+
+def test_embed_row_order_kept_and_batching_invariant() -> None:
+    texts = ["Short one.", "A noticeably longer sentence about the front line near Kharkiv.", "Mid length text."]
+    together = embed(texts, batch_size=8)
+    alone = np.vstack([embed([t]) for t in texts])
+    assert np.all(np.sum(together * alone, axis=1) > 0.999)

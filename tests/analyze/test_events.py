@@ -1,0 +1,111 @@
+"""Events: ontology names, the classifier, modality, arguments, and the seed acceptance."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+from dateline.analyze import events, nlp
+from dateline.analyze.event_model import model
+from dateline.analyze.ontology import ACLED_CODES, EVENT_TYPES, TYPES
+from dateline.records import Article, Dateline, Place, Quote
+
+
+def test_ontology_names_are_acled_and_score_py_names(shared_dir: Path) -> None:
+    names = runpy.run_path(str(shared_dir / "bench" / "case2021-task2-acled-events" / "score.py"))["NAMES"]
+    assert {t.code: t.subtype for t in TYPES} == names
+    assert len(ACLED_CODES) == 25 and len(TYPES) == 30
+    assert EVENT_TYPES[:6] == ("Battles", "Explosions/Remote violence", "Violence against civilians",
+                               "Protests", "Riots", "Strategic developments")
+    assert all(len(t.definition.split()) >= 15 for t in TYPES)
+
+
+@pytest.mark.parametrize("text,code", [
+    ("A suicide bomber blew himself up at a checkpoint, killing six soldiers.", "SUIC_BOMB"),
+    ("Warplanes carried out airstrikes on rebel positions east of the city.", "AIR_STRIKE"),
+    ("Police seized 40 rifles and 3,000 rounds of ammunition from a hideout.", "DISR_WEAP"),
+    ("A magnitude 6.8 earthquake struck the province, killing 30 people.", "NATURAL_DISASTER"),
+    ("Thousands of teachers marched peacefully through the capital demanding higher pay.", "PEACE_PROTEST"),
+    ("Gunmen kidnapped 20 schoolgirls from their dormitory overnight.", "ABDUCT_DISSAP"),
+])
+def test_classifier_on_clear_sentences(text: str, code: str) -> None:
+    assert model().predict([text])[0].code == code
+
+
+def _article(text: str, quotes: list[Quote] | None = None, places: list[Place] | None = None) -> tuple[Article, object]:
+    article = Article(id="t", source="test", text=text, dateline=Dateline(date="2024-05-01"),
+                      quotes=quotes or [], places=places or [])
+    return article, nlp.parse(text)
+
+
+def test_threat_is_not_a_battle_that_happened() -> None:
+    article, doc = _article("The rebel offensive threatens to encircle thousands of government troops in the valley.")
+    found = events.find(article, doc)
+    assert found and found[0].modality == "threatened"
+    assert all(e.modality != "asserted" or e.subtype != "Armed clash" for e in found if "encircle" in e.text)
+
+
+def test_hypothetical_and_negated_modality() -> None:
+    article, doc = _article("Taking the bridge could potentially leave thousands of soldiers trapped on the front lines.")
+    assert events.find(article, doc)[0].modality == "hypothetical"
+    text = "The army denies deliberately targeting civilians."
+    quote = Quote(kind="indirect", text="deliberately targeting civilians", start=text.index("deliberately"),
+                  end=text.index("civilians") + len("civilians"), speaker="army", cue="denies", status="denied")
+    article, doc = _article(text, [quote])
+    ev = events.find(article, doc)[0]
+    assert ev.modality == "negated" and ev.quote == 0 and ev.type == "Violence against civilians"
+
+
+def test_claim_in_quote_carries_quote_index_counts_and_dates() -> None:
+    text = ("The spokesman said that rebels had shelled the market in Aleppo on Monday, killing 12 people. "
+            "Reporters could not verify the claim.")
+    content = "rebels had shelled the market in Aleppo on Monday, killing 12 people"
+    quote = Quote(kind="indirect", text=content, start=text.index(content), end=text.index(content) + len(content),
+                  speaker="spokesman", cue="said", status="unverified")
+    aleppo = text.index("Aleppo")
+    place = Place(text="Aleppo", start=aleppo, end=aleppo + 6, name="Aleppo", feature="P.PPLA", lat=36.2, lon=37.16)
+    article, doc = _article(text, [quote], [place])
+    ev = events.find(article, doc)[0]
+    assert ev.modality == "claimed" and ev.quote == 0
+    assert ev.subtype == "Shelling/artillery/missile attack" and ev.place == "Aleppo" and ev.lat == 36.2
+    assert ev.date == "2024-05-01"  # no resolved date in the sentence: the reference date
+    assert text[ev.start:ev.end] == ev.text
+
+
+def test_sentences_without_events_give_none() -> None:
+    article, doc = _article("The minister is a keen gardener. She has two dogs and lives near the coast.")
+    assert events.find(article, doc) == []
+
+
+@pytest.fixture(scope="module")
+def seed_analyzed(seed_path: Path, seed_expected: dict) -> Article:
+    """The seed's body (bounds from expected.json) through the analyze steps alone,
+    so that this test does not depend on extraction."""
+    from dateline.analyze import analyze
+
+    raw = seed_path.read_text(encoding="utf-8")
+    start = raw.index(seed_expected["body_starts"])
+    end = raw.index(seed_expected["body_ends"]) + len(seed_expected["body_ends"])
+    article = Article(id="seed", source=str(seed_path), text=raw[start:end], title=seed_expected["title"],
+                      dateline=Dateline(place="Kyiv", date=seed_expected["dateline"]["date"], agency="Reuters"))
+    return analyze(article)
+
+
+def test_seed_events(seed_analyzed: Article) -> None:
+    a = seed_analyzed
+    assert a.events, a.errors
+    for ev in a.events:
+        assert a.text[ev.start:ev.end] == ev.text
+    main = a.events[0]
+    assert (main.type, main.subtype) == ("Battles", "Government regains territory")
+    assert main.place == "Kupyansk" and main.date == "2022-09-10" and main.modality == "asserted"
+    assert "Military Forces of Ukraine" in main.actors
+    izyum = [e for e in a.events if "encircle" in e.text]
+    assert izyum and all(e.modality == "threatened" for e in izyum) and izyum[0].place == "Izyum"
+    prisoners = [e for e in a.events if "taken prisoner" in e.text]
+    assert prisoners and prisoners[0].modality == "claimed" and prisoners[0].quote is not None
+    assert "Arestovich" in (a.quotes[prisoners[0].quote].speaker or "")
+    denial = [e for e in a.events if e.text.startswith("Russia denies")]
+    assert denial and denial[0].modality == "negated"

@@ -1,0 +1,92 @@
+"""Places: recognition and resolution on the seed, hand-written sentences and GeoWebNews."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from dateline.analyze import entities, geo, nlp
+from dateline.analyze.geo_resolve import km
+from dateline.records import Article, Dateline, Place
+
+
+def _places(text: str, dateline_place: str | None = None) -> list[Place]:
+    article = Article(id="t", source="t", text=text, dateline=Dateline(place=dateline_place))
+    doc = nlp.parse(text)
+    article.entities = entities.find(article, doc)
+    found = geo.find(article, doc)
+    for p in found:
+        assert text[p.start : p.end] == p.text
+    return found
+
+
+@pytest.fixture(scope="module")
+def seed_places(seed_path) -> list[Place]:
+    raw = seed_path.read_text(encoding="utf-8")
+    return _places(raw[raw.index("KYIV, Sept. 10"):], dateline_place="Kyiv")
+
+
+def test_geo_seed_place_checks(seed_places: list[Place], seed_expected: dict) -> None:
+    for want in seed_expected["places"]:
+        got = [p for p in seed_places if want["mention"].lower() in p.text.lower() and p.lat is not None]
+        assert any(km(p.lat, p.lon, want["lat"], want["lon"]) <= want.get("km", 25) for p in got), want
+
+
+def test_geo_seed_dnieper_is_the_river(seed_places: list[Place]) -> None:
+    assert any(p.text == "Dnieper" and p.feature == "H.STM" for p in seed_places)
+
+
+def test_geo_seed_kharkov_is_kharkiv(seed_places: list[Place]) -> None:
+    kharkov = [p for p in seed_places if p.text == "Kharkov"]
+    assert kharkov and all(p.country == "UA" and km(p.lat, p.lon, 49.98, 36.25) < 60 for p in kharkov)
+
+
+def test_geo_seed_metonymy_and_adjectives(seed_places: list[Place]) -> None:
+    assert any(p.text == "Moscow" and p.metonymic and p.geonameid == 524901 for p in seed_places)
+    ukrainian = [p for p in seed_places if p.text == "Ukrainian"]
+    assert ukrainian and all(p.adjectival and p.country == "UA" for p in ukrainian)
+
+
+def test_geo_region_context_picks_the_oblast() -> None:
+    found = _places("Troops advanced across the Kharkiv region on Saturday, and shelling hit Kharkiv itself.")
+    region = [p for p in found if p.text == "Kharkiv" and p.feature == "A.ADM1"]
+    city = [p for p in found if p.text == "Kharkiv" and p.feature and p.feature.startswith("P.")]
+    assert region and city
+
+
+def test_geo_country_focus_resolves_ambiguous_names() -> None:
+    found = _places("Azerbaijan puts pressure on Georgia. Armenia and Azerbaijan fought over Nagorno-Karabakh.")
+    assert [p.country for p in found if p.text == "Georgia"] == ["GE"]
+    found = _places("The governor of Georgia met Alabama and Florida officials in Atlanta.")
+    assert [p.feature for p in found if p.text == "Georgia"] == ["A.ADM1"]
+
+
+def test_geo_unknown_local_names_sit_at_the_story_place() -> None:
+    found = _places("NEW ORLEANS — A fire broke out on Frenchmen Street in New Orleans, near the French Quarter.")
+    street = [p for p in found if "Frenchmen" in p.text]
+    assert street and street[0].geonameid is None and street[0].lat is not None
+    assert km(street[0].lat, street[0].lon, 29.95, -90.07) < 50
+
+
+def test_geo_gold_spans_on_geowebnews(shared_dir) -> None:
+    """Resolution alone, on the first GeoWebNews documents: most gold toponyms within 161 km."""
+    data = shared_dir / "bench" / "geo" / "geowebnews"
+    docs = [json.loads(line) for line in (data / "docs.jsonl").open(encoding="utf-8")][:12]
+    gold = [json.loads(line) for line in (data / "gold.jsonl").open(encoding="utf-8")]
+    hits = total = 0
+    for d in docs:
+        rows = [g for g in gold if g["doc_id"] == d["doc_id"] and g["toponym"] and g["lat"] is not None]
+        article = Article(id=d["doc_id"], source="gwn", text=d["text"])
+        places = geo.resolve_spans(article, nlp.parse(d["text"]), [(g["start"], g["end"]) for g in rows])
+        by_span = {(p.start, p.end): p for p in places}
+        for g in rows:
+            p = by_span.get((g["start"], g["end"]))
+            total += 1
+            hits += bool(p and p.lat is not None and km(p.lat, p.lon, g["lat"], g["lon"]) < 161)
+    assert total > 100 and hits / total >= 0.75, (hits, total)
+
+
+def test_geo_km() -> None:
+    assert math.isclose(km(50.45, 30.52, 50.09, 14.42), 1136, rel_tol=0.02)

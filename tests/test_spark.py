@@ -1,0 +1,181 @@
+"""The Spark job against the local runner: same input, same database after `dateline load`.
+
+Two small WARC files are built from the sample corpus (HTML pages, the two
+responses of the sample WARC, the scraped text reposts as resource records,
+a repeated page and a page without an article), processed by `dateline run`'s
+runner into one database and by `dateline spark` in local[2] + `dateline load`
+into another; every stored row must match, timestamps aside.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("java") is None and not os.environ.get("JAVA_HOME"), reason="Spark needs a Java runtime"
+)
+
+# Columns that hold the time a row was written, and (in errors) the autoincrement key.
+VOLATILE = {"created", "updated", "id"}
+
+
+def _response(writer: Any, url: str, body: bytes, ctype: str = "text/html; charset=utf-8", status: str = "200 OK") -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+
+    headers = StatusAndHeaders(status, [("Content-Type", ctype), ("Content-Length", str(len(body)))],
+                               protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+
+
+def _resource(writer: Any, url: str, body: bytes) -> None:
+    writer.write_record(writer.create_warc_record(url, "resource", payload=io.BytesIO(body),
+                                                  warc_content_type="text/plain; charset=utf-8"))
+
+
+def _sample_responses() -> list[tuple[str, int, bytes]]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    out = []
+    with open(SAMPLES / "warc" / "sample-news.warc.gz", "rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type == "response":
+                out.append((record.rec_headers.get_header("WARC-Target-URI"),
+                            int(record.http_headers.get_statuscode()), record.content_stream().read()))
+    return out
+
+
+def build_warcs(folder: Path) -> list[Path]:
+    """Two WARC.gz files: 11 records, 8 documents, 6 distinct articles, 1 page without an article."""
+    from warcio.warcwriter import WARCWriter
+
+    kharkiv = (SAMPLES / "html" / "reuters-kharkiv-clean.html").read_bytes()
+    queen = gzip.decompress((SAMPLES / "html" / "queen-balmoral.html.gz").read_bytes())
+    responses = _sample_responses()
+    assert len(responses) == 3  # IAEA, a redirect, NASA
+    paths = [folder / "a.warc.gz", folder / "b.warc.gz"]
+    with open(paths[0], "wb") as fh:
+        w = WARCWriter(fh, gzip=True)
+        _response(w, "https://news.example.org/world/kharkiv", kharkiv)
+        for url, status, body in responses[:2]:
+            _response(w, url, body, status="200 OK" if status == 200 else "301 Moved Permanently")
+        _response(w, "https://news.example.org/empty", b"<html><head><title>x</title></head><body><p>Hi.</p></body></html>")
+        _response(w, "https://news.example.org/logo.png", b"\x89PNG\r\n", ctype="image/png")
+    with open(paths[1], "wb") as fh:
+        w = WARCWriter(fh, gzip=True)
+        _response(w, "https://news.example.org/uk/queen", queen)
+        url, _status, body = responses[2]
+        _response(w, url, body)
+        _resource(w, "https://scraper.example.net/kharkiv.txt", (SAMPLES / "text" / "reuters-kharkiv-repost.txt").read_bytes())
+        _resource(w, "https://scraper.example.net/queen.txt", (SAMPLES / "text" / "queen-balmoral-scrape.txt").read_bytes())
+        _response(w, "https://mirror.example.com/world/kharkiv", kharkiv)  # the same bytes again: stored once
+    return paths
+
+
+@pytest.fixture(scope="module")
+def warcs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return build_warcs(tmp_path_factory.mktemp("warcs"))
+
+
+def _rows(db: Path) -> dict[str, list[str]]:
+    """Every table's rows as sorted canonical JSON, timestamps left out, JSON columns parsed."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    tables = ["articles", "entities", "places", "dates", "quotes", "counts", "events", "stories", "errors",
+              "documents", "story_members", "story_events"]
+    out = {}
+    for table in tables:
+        rows = []
+        for row in conn.execute(f"SELECT * FROM {table}"):
+            d = {k: row[k] for k in row.keys() if k not in VOLATILE or (k == "id" and table != "errors")}
+            for key in ("data", "info"):
+                if isinstance(d.get(key), str):
+                    d[key] = json.loads(d[key])
+            rows.append(json.dumps(d, sort_keys=True, ensure_ascii=False))
+        out[table] = sorted(rows)
+    conn.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def local_db(warcs: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from dateline.pipeline import Runner
+    from dateline.store import open_store
+
+    db = tmp_path_factory.mktemp("run") / "run.db"
+    with open_store(str(db)) as store:
+        stats = Runner(store, workers=1).run([str(p) for p in warcs])
+    assert stats.articles == 6 and stats.skipped == 1 and stats.failed == 1, stats.summary()
+    return db
+
+
+@pytest.fixture(scope="module")
+def spark_output(warcs: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from dateline.cli import main
+
+    out = tmp_path_factory.mktemp("spark") / "out"
+    result = CliRunner().invoke(main, ["spark", *map(str, warcs), "--output", str(out), "--master", "local[2]"])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    assert "2 files" in result.output and "6 articles, 1 failed" in result.output, result.output
+    return out
+
+
+def test_spark_tables_hold_every_article_and_fact(spark_output: Path, local_db: Path) -> None:
+    articles = pq.read_table(spark_output / "articles").to_pylist()
+    assert len(articles) == 6 and len({a["id"] for a in articles}) == 6
+    # Written in input order: files, then records within a file.
+    assert [(a["input_file"], a["input_record"]) for a in articles] == sorted(
+        (a["input_file"], a["input_record"]) for a in articles)
+    local = _rows(local_db)
+    for table in ("entities", "places", "quotes", "counts", "events"):
+        rows = pq.read_table(spark_output / table).to_pylist()
+        assert len(rows) == len(local[table]) > 0, table
+        for row in rows:
+            article = next(a for a in articles if a["id"] == row["article_id"])
+            assert article["text"][row["start"]:row["end"]] == row["text"], (table, row)
+    stories = pq.read_table(spark_output / "stories").to_pylist()
+    assert sorted(s["size"] for s in stories) == [1, 1, 2, 2]
+    errors = pq.read_table(spark_output / "errors").to_pylist()
+    assert [(e["stage"], e["code"]) for e in errors if e["article_id"] is None] == [("extract", "no-text")]
+
+
+def test_spark_then_load_equals_run(spark_output: Path, local_db: Path, tmp_path: Path) -> None:
+    from dateline.cli import main
+
+    db = tmp_path / "spark.db"
+    for _ in range(2):  # loading twice changes nothing
+        result = CliRunner().invoke(main, ["load", str(spark_output), "--db", str(db)])
+        assert result.exit_code == 0, result.output + repr(result.exception)
+        assert "6 articles, 1 failed documents, 4 stories loaded" in result.output, result.output
+        loaded, local = _rows(db), _rows(local_db)
+        for table, rows in local.items():
+            assert loaded[table] == rows, table
+
+
+def test_load_relinks_against_stored_stories(spark_output: Path, local_db: Path, tmp_path: Path) -> None:
+    """A database that already holds the same stories: loading links incrementally and keeps them."""
+    db = tmp_path / "again.db"
+    shutil.copy(local_db, db)
+    from dateline.spark import load_output
+    from dateline.store import open_store
+
+    with open_store(str(db)) as store:
+        stats = load_output(str(spark_output), store, relink=True)
+    assert stats.relinked and stats.articles == 6
+    after, before = _rows(db), _rows(local_db)
+    assert after["articles"] == before["articles"]
+    assert after["stories"] == before["stories"]
