@@ -50,8 +50,14 @@ def _gazetteer_figures() -> None:
     for n in names:
         gaz.lookup(n)
     rate = len(names) / (time.perf_counter() - t)
-    build = f"built now in {elapsed:.1f} s" if built_now else f"cached; last build took {info.get('build_seconds', '?')} s"
-    print(f"gazetteer: {info['places']:,} places, {info['names']:,} names, {info['bytes'] / 1e6:.0f} MB ({build})")
+    build = (
+        f"built now in {elapsed:.1f} s"
+        if built_now
+        else f"cached; last build took {info.get('build_seconds', '?')} s"
+    )
+    print(
+        f"gazetteer: {info['places']:,} places, {info['names']:,} names, {info['bytes'] / 1e6:.0f} MB ({build})"
+    )
     print(f"gazetteer lookups: {rate:,.0f}/s (uncached, {len(names):,} distinct names)")
 
 
@@ -68,7 +74,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bench", type=Path, default=DEFAULT_BENCH)
     ap.add_argument("--split", choices=["all", "dev", "test"], default="all")
-    ap.add_argument("--out", type=Path, default=None, help="folder for the prediction files (default: a temp dir)")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="folder for the prediction files (default: a temp dir)"
+    )
     args = ap.parse_args()
     data = args.bench / "geowebnews"
     out = args.out or Path(tempfile.mkdtemp(prefix="dateline-geo-"))
@@ -86,8 +94,10 @@ def main() -> int:
         if r.get("toponym", True):
             spans[r["doc_id"]].append((r["start"], r["end"]))
 
-    articles = [Article(id=d["doc_id"], source=f"geowebnews#{d['doc_id']}", text=d["text"], title=d.get("title"))
-                for d in docs]
+    articles = [
+        Article(id=d["doc_id"], source=f"geowebnews#{d['doc_id']}", text=d["text"], title=d.get("title"))
+        for d in docs
+    ]
     words = sum(len(a.text.split()) for a in articles)
     started = time.perf_counter()
     pred_rows = []
@@ -97,26 +107,33 @@ def main() -> int:
         for name, step in steps:
             if doc is not None:
                 setattr(a, name, step(a, doc))
-        pred_rows += [{"doc_id": a.id, "start": p.start, "end": p.end, "name": p.text, "lat": p.lat, "lon": p.lon}
-                      for p in a.places]
+        pred_rows += [
+            {"doc_id": a.id, "start": p.start, "end": p.end, "name": p.text, "lat": p.lat, "lon": p.lon}
+            for p in a.places
+        ]
     elapsed = time.perf_counter() - started
     pred = out / "pred.jsonl"
     pred.write_text("".join(json.dumps(r) + "\n" for r in pred_rows), encoding="utf-8")
-    print(f"\n== end to end ({args.split}: {len(articles)} docs, {words:,} words, {elapsed:.1f} s, spaCy + entities, dates, places)")
+    print(
+        f"\n== end to end ({args.split}: {len(articles)} docs, {words:,} words, {elapsed:.1f} s, spaCy + entities, dates, places)"
+    )
     e2e = _score(args.bench, gold, pred, oracle=False)
 
     oracle_rows = []
     for a in articles:
         doc = nlp.parse(a.text)
         for p in geo.resolve_spans(a, doc, spans.get(a.id, [])):
-            oracle_rows.append({"doc_id": a.id, "start": p.start, "end": p.end, "name": p.text,
-                                "lat": p.lat, "lon": p.lon})
+            oracle_rows.append(
+                {"doc_id": a.id, "start": p.start, "end": p.end, "name": p.text, "lat": p.lat, "lon": p.lon}
+            )
     oracle_pred = out / "pred_oracle.jsonl"
     oracle_pred.write_text("".join(json.dumps(r) + "\n" for r in oracle_rows), encoding="utf-8")
     print(f"\n== resolution on gold spans (--oracle, {args.split})")
     orc = _score(args.bench, gold, oracle_pred, oracle=True)
-    print(f"\nsummary {args.split}: acc161_all end to end {e2e.get('acc161_all')}, "
-          f"oracle {orc.get('acc161_all')} (predictions in {out})")
+    print(
+        f"\nsummary {args.split}: acc161_all end to end {e2e.get('acc161_all')}, "
+        f"oracle {orc.get('acc161_all')} (predictions in {out})"
+    )
     return 0
 
 

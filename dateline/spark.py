@@ -33,12 +33,13 @@ import contextlib
 import datetime as dt
 import gzip
 import json
+import math
 import os
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -212,50 +213,60 @@ def _process_batch(file_no: int, batch: list[tuple[int, RawDoc]], today: dt.date
 DOCS_KEY = ""  # the document count travels with the stem frequencies (no stem is empty)
 
 
-class GlobalDF(dict):  # type: ignore[type-arg]
-    """Document frequencies of the whole input, without the stems seen once.
+def _book(prints: list[Any], df: dict[str, int], n_docs: int, texts: dict[str, tuple[str | None, str]]) -> Any:
+    """A ``StoryBook`` for one component, weighted with the IDF of the whole input (as ``link_corpus``).
 
-    Every stem the linker looks up belongs to an article of the input, so a
-    missing stem has a frequency of exactly 1: leaving those out shrinks the
-    broadcast to a fraction of the vocabulary and changes no weight.
+    ``link_corpus`` observes every fingerprint of the batch before adding any; a
+    component only holds its own, so after observing them the document counts are
+    replaced with the whole input's. This reaches into the linker's ``Index``
+    (its ``vocab``/``df``/``prior_docs``): the one place that does, kept here.
+    ``df`` leaves out stems seen once: every stem looked up belongs to an article
+    of the input, so a missing stem's frequency is exactly 1.
     """
-
-    def get(self, key: Any, default: Any = None) -> int:
-        return int(super().get(key, 1))
-
-
-def _book(df: dict[str, int], n_docs: int, texts: dict[str, tuple[str | None, str]]) -> Any:
-    """A ``StoryBook`` whose IDF is that of the whole input, as in ``link_corpus``."""
     from dateline.link import _embedding_text
     from dateline.link.dedup import Index
     from dateline.link.stories import StoryBook
 
     index = Index(text_of=lambda i: _embedding_text(*texts[i]) if i in texts else None)
-    index.df = GlobalDF(df)  # type: ignore[assignment]
-    index.prior_docs = n_docs  # link_corpus "observes" every document before adding any
-    return StoryBook(index)
+    for fp in prints:
+        index.observe(fp)
+    for stem, tid in index.vocab.items():
+        index.df[tid] = df.get(stem, 1)
+    index.prior_docs = n_docs
+    book = StoryBook()
+    book.index = index  # not StoryBook(index): ``index or Index()`` there drops an Index with no prints yet
+    return book
+
+
+def _fingerprint(article: Any) -> Any:
+    from dateline.link.text import fingerprint
+
+    return fingerprint(article.id, article.text, article.title, article.site)
 
 
 def print_features(rows: Iterable[tuple[str, DocRow]], band_ranges: list[tuple[int, int]]) -> Iterator[Any]:
     """(id, (stem weights, LSH band keys)) per article, from the linker's own fingerprint."""
-    from dateline.link.text import fingerprint
-
     for aid, row in rows:
-        d = json.loads(row[4])
-        fp = fingerprint(aid, d["text"], d.get("title"))
+        fp = _fingerprint(article_from_dict(json.loads(row[4])))
         values = fp.minhash.hashvalues
         bands = [(i, values[a:b].tobytes()) for i, (a, b) in enumerate(band_ranges)] if fp.n_shingles else []
         yield aid, (fp.terms, bands)
 
 
-def key_terms(rows: Iterable[tuple[str, Any]], df: dict[str, int], n_docs: int) -> Iterator[tuple[str, list[str]]]:
-    """(id, the article's terms in the linker's inverted index), weighted with the whole input's IDF."""
-    from dateline.link.text import Fingerprint
+def key_terms(terms: dict[str, float], df: dict[str, int], n_docs: int, top: int, limit: int = 32) -> list[str]:
+    """The article's key terms in the linker's inverted index, ties at the cut included.
 
-    book = _book(df, n_docs, {})
-    for aid, (terms, _bands) in rows:
-        # Key terms depend on the weights only: a fingerprint without its MinHash is enough.
-        yield aid, book.index.key_terms(Fingerprint(id=aid, minhash=None, n_shingles=0, terms=terms))  # type: ignore[arg-type]
+    The linker keeps its ``top`` terms by tf-idf and breaks ties by an internal
+    stem numbering; keeping every term tied with the last one (to float32
+    rounding) makes the candidate graph a superset of the linker's. Stems of one
+    article only cannot be shared, so they are no keys here.
+    """
+    idf = math.log(n_docs + 2)
+    weights = {s: tf * (idf - math.log(df.get(s, 1) + 1)) for s, tf in terms.items()}
+    ranked = sorted(weights.values(), reverse=True)
+    cut = ranked[top - 1] * (1 - 1e-5) if len(ranked) >= top else float("-inf")
+    keys = [s for s, w in weights.items() if w >= cut and df.get(s, 1) > 1]
+    return sorted(keys, key=lambda s: -weights[s])[:limit]
 
 
 def _star_edges(group: tuple[Any, Iterable[str]]) -> list[tuple[str, str]]:
@@ -315,13 +326,11 @@ def link_component(item: tuple[str, Iterable[tuple[str, DocRow]]], df: dict[str,
     ("R", event key, report) for corroboration across components.
     """
     from dateline.link.corroborate import reports
-    from dateline.link.text import fingerprint
 
     rows = {aid: row for aid, row in item[1]}
     articles = [article_from_dict(json.loads(row[4])) for row in rows.values()]
-    texts = {a.id: (a.title, a.text) for a in articles}
-    book = _book(df, n_docs, texts)
-    prints = {a.id: fingerprint(a.id, a.text, a.title) for a in articles}
+    prints = {a.id: _fingerprint(a) for a in articles}
+    book = _book(list(prints.values()), df, n_docs, {a.id: (a.title, a.text) for a in articles})
     for article in sorted(articles, key=lambda a: (a.reference_date or "9999", a.id)):
         book.add(article, prints[article.id], observed=True)
     for article in articles:
@@ -331,7 +340,7 @@ def link_component(item: tuple[str, Iterable[tuple[str, DocRow]]], df: dict[str,
         yield "M", {
             "article_id": article.id, "story_id": story.id, "kind": m.kind, "signals": _dumps(m.signals),
             "reuse": m.reuse, "sig": fp.signature().hex(), "n_shingles": fp.n_shingles,
-            "terms": _dumps({k: round(v, 4) for k, v in fp.terms.items()}), "script": fp.script,
+            "terms": _dumps({k: round(v, 4) for k, v in book.index.terms_of(fp).items()}), "script": fp.script,
             "length": fp.length, "info": _dumps(m.to_json()),
         }
         for r in reports(article.id, story.id, article.events):
@@ -533,15 +542,21 @@ def prepare_output(target: str, overwrite: bool) -> None:
     fs.create_dir(base, recursive=True)
 
 
-def run_job(spark: Any, paths: list[str], output: str, *, max_bytes: int, today: dt.date | None = None) -> JobStats:
+def run_job(spark: Any, paths: list[str], output: str, *, max_bytes: int, today: dt.date | None = None,
+            log: Callable[[str], None] | None = None) -> JobStats:
     """Process ``paths`` (one task per file) and write the Parquet tables under ``output`` (prepared)."""
     from datasketch import MinHashLSH
     from pyspark import StorageLevel
 
-    from dateline.link.dedup import LSH_THRESHOLD, MAX_POSTINGS
+    from dateline.link.dedup import KEY_TERMS, LSH_THRESHOLD, MAX_POSTINGS
     from dateline.link.text import NUM_PERM
 
     started = time.monotonic()
+
+    def step(what: str) -> None:
+        if log:
+            log(f"[spark] {time.monotonic() - started:7.1f} s  {what}")
+
     sc = spark.sparkContext
     today = today or dt.date.today()
     keep = StorageLevel.MEMORY_AND_DISK
@@ -564,8 +579,9 @@ def run_job(spark: Any, paths: list[str], output: str, *, max_bytes: int, today:
     df = dict(feats.flatMap(lambda kv: [(t, 1) for t in [DOCS_KEY, *kv[1][0]]]).reduceByKey(lambda a, b: a + b)
               .filter(lambda kv: kv[1] > 1 or kv[0] == DOCS_KEY).collectAsMap())
     n_docs = df.pop(DOCS_KEY, 0)
+    step(f"{n_docs} articles extracted and analyzed; {len(df)} shared stems")
     df_b = sc.broadcast(df)
-    keys = feats.mapPartitions(lambda rows: key_terms(rows, df_b.value, n_docs))
+    keys = feats.mapValues(lambda f: key_terms(f[0], df_b.value, n_docs, KEY_TERMS))
     crowded: set[str] = set()
     if n_docs > MAX_POSTINGS:  # a term in more postings than the linker reads is no key
         crowded = set(keys.flatMap(lambda kv: [(t, 1) for t in kv[1]]).reduceByKey(lambda a, b: a + b)
@@ -575,6 +591,7 @@ def run_job(spark: Any, paths: list[str], output: str, *, max_bytes: int, today:
         lambda kv: [(pair, kv[0]) for pair in combinations(sorted(set(kv[1]) - crowded), 2)]
     ).groupByKey().flatMap(_star_edges)
     labels = components(band_edges.union(key_edges))
+    step("candidate graph split into components")
 
     linked = (articles.leftOuterJoin(labels).map(lambda kv: (kv[1][1] or kv[0], (kv[0], kv[1][0]))).groupByKey()
               .flatMap(lambda item: link_component(item, df_b.value, n_docs)))
@@ -588,6 +605,7 @@ def run_job(spark: Any, paths: list[str], output: str, *, max_bytes: int, today:
     for table, n in out.mapPartitionsWithIndex(lambda i, items: write_partition(i, items, output)).collect():
         written[table] += n
     finish_output(output, written)
+    step("stories linked, tables written")
 
     stats = JobStats(files=len(paths), documents=docs.count(), articles=written["articles"],
                      failed=written["failed"], stories=written["stories"])
@@ -767,7 +785,7 @@ def spark(inputs: tuple[str, ...], output: str, master: str | None, path_lists: 
         raise click.ClickException(str(exc)) from exc
     spark_session = session(master, [_conf_pair(c) for c in confs])
     try:
-        stats = run_job(spark_session, paths, output, max_bytes=cfg.max_bytes)
+        stats = run_job(spark_session, paths, output, max_bytes=cfg.max_bytes, log=lambda m: click.echo(m, err=True))
     finally:
         spark_session.stop()
     click.echo(f"Summary: {stats.summary()}; tables under {output}: {', '.join(TABLES)}")

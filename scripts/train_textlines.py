@@ -11,10 +11,10 @@ text when trafilatura's own HTML extraction of the page contains it. Where the p
 hand-made snippets say otherwise ("with": must be kept, "without": must be dropped),
 the snippet wins, with more weight.
 
-Two stages (see ``dateline/extract/textlines.py``): stage 1 on layout features; stage 2
-on the same features plus stage 1's out-of-fold scores of the neighbouring lines. The
-decision threshold is the one that maximises the snippet F1 of stage 2's out-of-fold
-scores on the training pages.
+One gradient-boosted classifier on the layout features of each line and its
+neighbourhood (``dateline/extract/textlines.py``). The decision threshold is the one
+that maximises the snippet F1 of out-of-fold scores (folds by page) on the training
+pages.
 """
 
 from __future__ import annotations
@@ -129,10 +129,11 @@ def main() -> None:
     print(f"{len(ids)} training pages rendered in {time.time() - t0:.0f}s", file=sys.stderr)
 
     X, Y, W, G, doc_lines = [], [], [], [], []
-    for g, pid in enumerate(ids):
+    for pid in ids:
         lines, y, w = label_page(pages[pid])
         if not lines:
             continue
+        g = len(doc_lines)  # the page's group number = its position in doc_lines
         X.append(textlines.line_features(lines))
         Y.append(y)
         W.append(w)
@@ -147,40 +148,26 @@ def main() -> None:
         m = make_model(f).fit(x[fold != f], y[fold != f], sample_weight=w[fold != f])
         p1[fold == f] = m.predict_proba(x[fold == f])[:, 1]
         print(f"  stage 1 fold {f}: {m.n_iter_} trees ({time.time() - t0:.0f}s)", file=sys.stderr)
-    x2 = np.vstack([
-        textlines.stage2_features(x[groups == g], p1[groups == g]) for g in np.unique(groups)
-    ])
-    # x2 rows follow np.unique(groups) order, which is the original order (groups ascend).
-    p2 = np.zeros(len(y))
-    for f in range(args.folds):
-        m = make_model(10 + f).fit(x2[fold != f], y[fold != f], sample_weight=w[fold != f])
-        p2[fold == f] = m.predict_proba(x2[fold == f])[:, 1]
-    print(f"out-of-fold line accuracy: stage1 {((p1 > .5) == y).mean():.4f} "
-          f"stage2 {((p2 > .5) == y).mean():.4f}  ({time.time() - t0:.0f}s)", file=sys.stderr)
+    print(f"out-of-fold line accuracy {((p1 > .5) == y).mean():.4f} ({time.time() - t0:.0f}s)", file=sys.stderr)
 
     page_list = [pages[pid] for pid, _ in doc_lines]
     best = (0.0, 0.5)
     for thr in np.arange(0.25, 0.71, 0.05):
-        f1s = []
-        for p in (p1, p2):
-            texts = []
-            for g, (_, lines) in enumerate(doc_lines):
-                keep = p[groups == g] > thr
-                texts.append("\n\n".join(ln.text.strip() for ln, k in zip(lines, keep) if k))
-            f1s.append(snippet_f1(page_list, texts))
-        print(f"  threshold {thr:.2f}: out-of-fold snippet F1 stage1 {f1s[0]:.4f} stage2 {f1s[1]:.4f}",
-              file=sys.stderr)
-        best = max(best, (f1s[1], float(round(thr, 2))))
+        texts = []
+        for g, (_, lines) in enumerate(doc_lines):
+            keep = p1[groups == g] > thr
+            texts.append("\n\n".join(ln.text.strip() for ln, k in zip(lines, keep) if k))
+        f1 = snippet_f1(page_list, texts)
+        print(f"  threshold {thr:.2f}: out-of-fold snippet F1 {f1:.4f}", file=sys.stderr)
+        best = max(best, (f1, float(round(thr, 2))))
     print(f"chosen threshold {best[1]} (F1 {best[0]:.4f})", file=sys.stderr)
 
-    stage1 = make_model(100).fit(x, y, sample_weight=w)
-    stage2 = make_model(200).fit(x2, y, sample_weight=w)
+    model = make_model(100).fit(x, y, sample_weight=w)
     bundle = {
         "feature_version": textlines.FEATURE_VERSION,
-        "stage1": stage1,
-        "stage2": stage2,
+        "model": model,
         "threshold": best[1],
-        "trained_on": f"{len(ids)} pages of shared/bench/extraction, training split (benchsplit)",
+        "trained_on": f"{len(ids)} pages of shared/bench/extraction, training split (crc32(id) % 5 != 0)",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(bundle, args.out, compress=3)

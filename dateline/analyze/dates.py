@@ -26,12 +26,42 @@ from ..records import Article, DateMention
 
 _WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "hundred": 100, "several": None, "few": None, "many": None, "couple": 2,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+    "several": None,
+    "few": None,
+    "many": None,
+    "couple": 2,
 }
-_UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y", "decade": "Y", "century": "Y", "hour": "H",
-          "minute": "MIN", "second": "S"}
+_UNITS = {
+    "day": "D",
+    "week": "W",
+    "month": "M",
+    "year": "Y",
+    "decade": "Y",
+    "century": "Y",
+    "hour": "H",
+    "minute": "MIN",
+    "second": "S",
+}
 _UNIT_DAYS = {"D": 1, "W": 7, "M": 30, "Y": 365}
 
 # Patterns the NER model tends to cut short or miss; longest first.
@@ -40,9 +70,9 @@ _PATTERNS = [
     re.compile(rf"\b(?:{_WD},?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_RE}(?:,?\s+\d{{4}})?\b"),
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
     re.compile(rf"\b(?:(?:on|last|next|this|past)\s+)?{_WD}\b"),
-    re.compile(r"\b(?:yesterday|today|tomorrow|tonight)\b", re.I),
+    re.compile(r"\b(?:yesterday|today|tomorrow|tonight)\b", re.IGNORECASE),
 ]
-_AGO = re.compile(r"\bago\b", re.I)
+_AGO = re.compile(r"\bago\b", re.IGNORECASE)
 
 
 def _count(words: list[str]) -> float | None:
@@ -57,7 +87,9 @@ def _count(words: list[str]) -> float | None:
 def _duration(text: str) -> tuple[str, float, str] | None:
     """("P6M", 6, "M") for "six months"; None when the text is not a length of time."""
     words = re.findall(r"[\w.]+", text.lower())
-    unit = next((u for w in words for k, u in _UNITS.items() if w in (k, k + "s", k.rstrip("y") + "ies")), None)
+    unit = next(
+        (u for w in words for k, u in _UNITS.items() if w in (k, k + "s", k.rstrip("y") + "ies")), None
+    )
     if unit is None:
         return None
     n = _count(words)
@@ -84,7 +116,7 @@ def _future(doc: Any, start: int, end: int) -> bool:
     """
     if doc is None:
         return False
-    if re.match(r"\s*next\b", doc.text[start:end], re.I):
+    if re.match(r"\s*next\b", doc.text[start:end], re.IGNORECASE):
         return True
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
@@ -140,7 +172,9 @@ def resolve(text: str, reference: dt.date | None, *, future: bool = False) -> Da
             m.duration = dur[0]
         return m
     ref = reference
-    if low in ("today", "tonight", "this morning", "this afternoon", "this evening") or low.startswith("today"):
+    if low in ("today", "tonight", "this morning", "this afternoon", "this evening") or low.startswith(
+        "today"
+    ):
         m.date = ref.isoformat()
     elif low.startswith("yesterday") or low == "last night":
         m.date = (ref - dt.timedelta(days=1)).isoformat()
@@ -173,7 +207,11 @@ def resolve(text: str, reference: dt.date | None, *, future: bool = False) -> Da
         m.date, m.end_date = f"{ref.year - 1}-01-01", f"{ref.year - 1}-12-31"
     elif low in ("next year",):
         m.date, m.end_date = f"{ref.year + 1}-01-01", f"{ref.year + 1}-12-31"
-    elif mm := re.fullmatch(rf"(?:(?:in|since|during|by|until|early|late|mid|last|this|next)[\s-]+)?({MONTH_RE})(?:,?\s+(\d{{4}}))?", t, re.I):
+    elif mm := re.fullmatch(
+        rf"(?:(?:in|since|during|by|until|early|late|mid|last|this|next)[\s-]+)?({MONTH_RE})(?:,?\s+(\d{{4}}))?",
+        t,
+        re.IGNORECASE,
+    ):
         month = month_number(mm.group(1))
         if month is None:
             return None

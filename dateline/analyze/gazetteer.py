@@ -25,10 +25,10 @@ from pathlib import Path
 
 import click
 
-FORMAT_VERSION = 4  # bump when the schema or the build changes: a new cache file is built
+FORMAT_VERSION = 5  # bump when the schema or the build changes: a new cache file is built
 
 _PUNCT_TABLE = {ord(c): "" for c in "'’‘`ʹʼ´."}
-_PUNCT_TABLE.update({ord(c): " " for c in "-‐–—_,;:!?()[]{}\"/\\&+*#@%$|<>=~^“”«»·"})
+_PUNCT_TABLE.update({ord(c): " " for c in '-‐–—_,;:!?()[]{}"/\\&+*#@%$|<>=~^“”«»·'})
 _SPACES = re.compile(r"\s\s+")
 
 
@@ -43,8 +43,16 @@ def norm(name: str) -> str:
 
 
 _LOOSE_RULES = [
-    ("kh", "h"), ("zh", "j"), ("ts", "c"), ("tz", "c"), ("sch", "sh"),
-    ("y", "i"), ("w", "v"), ("ou", "u"), ("ph", "f"), ("q", "k"),
+    ("kh", "h"),
+    ("zh", "j"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("sch", "sh"),
+    ("y", "i"),
+    ("w", "v"),
+    ("ou", "u"),
+    ("ph", "f"),
+    ("q", "k"),
 ]
 _REPEAT = re.compile(r"(.)\1+")
 
@@ -231,7 +239,9 @@ def build(force: bool) -> None:
         path.unlink()
     started = time.perf_counter()
     ensure_built(path, progress=True)
-    click.echo(f"gazetteer ready: {path} ({path.stat().st_size / 1e6:.0f} MB, {time.perf_counter() - started:.1f} s)")
+    click.echo(
+        f"gazetteer ready: {path} ({path.stat().st_size / 1e6:.0f} MB, {time.perf_counter() - started:.1f} s)"
+    )
 
 
 @cli.command()

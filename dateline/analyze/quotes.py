@@ -203,7 +203,7 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
             at = base + tok.idx
             if at < q.end or tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in SPEECH_VERBS:
                 continue
-            if text[q.end:at].count(".") and not text[q.end:at].strip().startswith(","):
+            if at - q.end > 150:
                 break
             subj = subject_of(tok)
             spk = None

@@ -46,7 +46,7 @@ _PREP_VERBS = frozenset(
     joke boast brag worry rail campaign lobby caution inquire
     """.split()
 )
-_CONTENT_PREPS = frozenset("about of on against for to".split())
+_CONTENT_PREPS = frozenset("about of on against for".split())
 _EMPTY_OBJECTS = frozenset("it this that so what something anything nothing everything".split())
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
 
@@ -130,6 +130,10 @@ def _content_tokens(verb: Any, lemma: str) -> tuple[list[Any], str] | None:
             toks += [t for c in kids if c.dep_ == "xcomp" for t in c.subtree]
             return (toks, "object") if toks else None
     clauses = [c for c in kids if c.dep_ == "ccomp"]
+    subj = subject_of(verb)
+    if subj is not None and subj.i < verb.i and any(c.i > verb.i for c in clauses):
+        # "X: Republicans said they ...": the clause after the cue is what they said.
+        clauses = [c for c in clauses if c.i > verb.i]
     if clauses:
         return [t for c in clauses for t in c.subtree], "ccomp"
     passive = [c for c in kids if c.dep_ == "nsubjpass"]
@@ -160,8 +164,10 @@ def _content_tokens(verb: Any, lemma: str) -> tuple[list[Any], str] | None:
     return None
 
 
-def _negated(verb: Any) -> bool:
-    return any(c.dep_ == "neg" for c in verb.children)
+def _negated(verb: Any, content: list[Any]) -> bool:
+    """ "did not say", "has not said": a negation next to the cue, not inside what it governs."""
+    inside = {t.i for t in content}
+    return any(c.dep_ == "neg" and c.i not in inside and 0 < verb.i - c.i <= 3 for c in verb.children)
 
 
 def _according(tok: Any, sdoc: Any, base: int) -> Found | None:
@@ -293,12 +299,14 @@ def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
         if tok.pos_ not in ("VERB", "AUX") or lemma not in SPEECH_VERBS:
             continue
         got = _content_tokens(tok, lemma)
+        subj = subject_of(tok)
+        sandwich = _sandwiched(sdoc, tok, subj) if lemma in _INSERTED_CUES else None
+        if (not got or not got[0]) and sandwich:
+            got = sandwich, "parataxis"
         if not got or not got[0]:
             continue
         toks, via = got
-        subj = subject_of(tok)
         toks = _trim(toks)
-        sandwich = _sandwiched(sdoc, tok, subj)
         if sandwich is not None and via in ("ccomp", "parataxis"):
             toks = sandwich
         content = _span(toks, base)
@@ -311,6 +319,6 @@ def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
             c.dep_ == "prep" and lemma == "call" and c.lower_ in ("on", "for"))]
         cue = _span(cue_toks, base) or (base + tok.idx, base + tok.idx + len(tok.text))
         yield Found(content[0], content[1], cue[0], cue[1], lemma,
-                    spk[0] if spk else None, spk[1] if spk else None, _negated(tok), via,
+                    spk[0] if spk else None, spk[1] if spk else None, _negated(tok, toks), via,
                     subj.lemma_.lower() if subj is not None else None,
                     base + subj.idx if subj is not None else None)

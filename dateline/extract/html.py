@@ -132,21 +132,22 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
     tree = _parse(html)
     language = _declared_language(tree)
     canonical = _canonical_url(tree, url)
-    try:
-        doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=True
-        )
-    except Exception as exc:  # noqa: BLE001 - trafilatura raises many kinds on broken pages
-        doc = None
-        failure = f"{type(exc).__name__}: {exc}"
-    else:
-        failure = "trafilatura found no main text"
-    traf_text = (doc.text or "") if doc is not None else ""
+    failure = "trafilatura found no main text"
+    # html-text first: it renders a cleaned copy, while trafilatura may prune the
+    # tree it is given; so one parse serves both.
     try:
         lines, scores = _line_model_view(tree)
     except Exception as exc:  # noqa: BLE001 - html-text on a pathological tree: trafilatura alone
         lines, scores = [], []
         failure += f"; html-text failed: {type(exc).__name__}"
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=True, include_comments=False, include_tables=True
+        )
+    except Exception as exc:  # noqa: BLE001 - trafilatura raises many kinds on broken pages
+        doc = None
+        failure = f"trafilatura failed: {type(exc).__name__}: {exc}"
+    traf_text = (doc.text or "") if doc is not None else ""
     text = _combine(traf_text, lines, scores).strip()
     if not text:
         raise ExtractError("no-text", failure)

@@ -3,11 +3,12 @@
 Why a model and not rules: in a scraped page the article and the boilerplate are told
 apart by layout more than by wording — menus are runs of short title-case lines, the
 article is a block of long lines full of function words, footers repeat, teasers are a
-short line then a long one. A gradient-boosted classifier over such layout features of
-each line *and its neighbours* captures that without any site- or language-specific
-strings. A second stage sees the first stage's scores of the nearby lines, which
-smooths isolated mistakes (a short sentence inside the article, a long line in a
-footer).
+short line then a long one. A gradient-boosted classifier over such layout
+features of each line *and of its neighbourhood* (nearby line lengths, the density of
+prose in windows of several sizes, the distance to the densest stretch of prose, runs
+of short lines) captures that without any site- or language-specific strings; the
+window features are the smoothing: an isolated short sentence inside the article
+scores high because its neighbours are prose.
 
 The model file ``dateline/data/textlines.joblib`` is trained by
 ``scripts/train_textlines.py`` (see ``dateline/data/textlines.README.md`` for the data).
@@ -255,34 +256,9 @@ def _run_lengths(mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def stage2_features(base: np.ndarray, proba: np.ndarray) -> np.ndarray:
-    """Add the first stage's scores of the neighbouring lines (the smoothing stage)."""
-    n = len(proba)
-    extra = []
-    for k in (-3, -2, -1, 1, 2, 3):
-        s = np.full(n, -1.0)
-        if k > 0 and k < n:
-            s[k:] = proba[:-k]
-        elif k < 0 and -k < n:
-            s[:k] = proba[-k:]
-        extra.append(s)
-    c = np.concatenate([[0.0], np.cumsum(proba)])
-    for half in (3, 8, 20):
-        lo = np.clip(np.arange(n) - half, 0, n)
-        hi = np.clip(np.arange(n) + half + 1, 0, n)
-        extra.append((c[hi] - c[lo]) / np.maximum(hi - lo, 1))
-    # Share of the document's likely-content lines above this one: the article is
-    # usually one block, so "inside the block" is informative.
-    likely = (proba > 0.5).astype(np.float64)
-    tot = likely.sum() or 1.0
-    extra.append((np.cumsum(likely) - likely) / tot)
-    extra.append(proba)
-    return np.hstack([base, np.column_stack(extra)]).astype(np.float32)
-
-
 @functools.cache
 def load_model(path: str | None = None) -> dict[str, Any]:
-    """The trained two-stage classifier; loaded once per process."""
+    """The trained classifier bundle; loaded once per process."""
     import joblib  # deferred: only the plain-text path needs it
 
     bundle: dict[str, Any] = joblib.load(path or MODEL_PATH)
@@ -295,14 +271,11 @@ def load_model(path: str | None = None) -> dict[str, Any]:
 
 
 def content_scores(lines: list[Line]) -> np.ndarray:
-    """Probability that each line belongs to the article (two-stage model)."""
+    """Probability that each line belongs to the article."""
     if not lines:
         return np.zeros(0)
-    bundle = load_model()
-    base = line_features(lines)
-    p1 = bundle["stage1"].predict_proba(base)[:, 1]
-    p2 = bundle["stage2"].predict_proba(stage2_features(base, p1))[:, 1]
-    return np.asarray(p2, dtype=np.float64)
+    model = load_model()["model"]
+    return np.asarray(model.predict_proba(line_features(lines))[:, 1], dtype=np.float64)
 
 
 def threshold() -> float:

@@ -63,6 +63,7 @@ class Linker:
         self._book: StoryBook | None = None
         self._tables = False
         self._touched_keys: set[str] = set()
+        self._pending: str | None = None  # the article last added, until its row is seen committed
 
     # -- state ------------------------------------------------------------------------------
     def _ensure_tables(self) -> None:
@@ -103,8 +104,34 @@ class Linker:
     # -- the runner's interface ---------------------------------------------------------------
     def add(self, article: Article) -> StoryRef | None:
         """Assign a just-saved article to a story (inside the caller's transaction); idempotent."""
+        self._forget_rolled_back()
         book = self.book
         story, changed, emptied = book.add(article)
+        self._pending = article.id
+        try:
+            ref = self._persist(article, story, changed, emptied)
+        except BaseException:
+            # The caller's transaction rolls back: forget the article here too, so
+            # that memory matches the database and a retry links it afresh.
+            book.remove(article.id)
+            raise
+        article.story = ref
+        return ref
+
+    def _forget_rolled_back(self) -> None:
+        """Drop from memory the last article if its transaction rolled back after ``add`` returned."""
+        if self._pending is None:
+            return
+        pending, self._pending = self._pending, None
+        self._tables = False  # the tables may have been created in that same transaction
+        if not self._has_tables():
+            self._book = None  # nothing was ever committed: start again from the database
+        elif self._book is not None and not self.store.query(
+            "SELECT 1 AS t FROM story_members WHERE article_id = ?", [pending]
+        ):
+            self._book.remove(pending)
+
+    def _persist(self, article: Article, story: Story, changed: list[str], emptied: str | None) -> StoryRef:
         with self.store.transaction():
             if emptied:
                 self.store.execute("DELETE FROM stories WHERE id = ?", [emptied])
@@ -118,12 +145,23 @@ class Linker:
                 data["story"] = _ref_dict(ref)
                 self.store.execute("UPDATE articles SET story_id = ?, data = ? WHERE id = ?", [story.id, _dumps(data), article.id])
             self._save_events(article, story.id)
-        article.story = ref
         return ref
+
+    def _has_tables(self) -> bool:
+        """True once story tables exist; reading never creates them (no write on the read path)."""
+        if not self._tables:
+            if self.store.dialect == "postgres":
+                found = self.store.query("SELECT to_regclass('story_members') IS NOT NULL AS t")[0]["t"]
+            else:
+                found = bool(self.store.query("SELECT 1 AS t FROM sqlite_master WHERE type = 'table' AND name = 'story_members'"))
+            self._tables = bool(found)
+        return self._tables
 
     def story_ref(self, article_id: str) -> StoryRef | None:
         """The article's current story block, read from the database."""
-        self._ensure_tables()
+        self._forget_rolled_back()
+        if not self._has_tables():
+            return None
         rows = self.store.query(
             "SELECT m.story_id, m.kind, m.info, s.origin, s.size FROM story_members m"
             " JOIN stories s ON s.id = m.story_id WHERE m.article_id = ?",
@@ -140,6 +178,7 @@ class Linker:
 
     def finish(self) -> None:
         """Recount independent sources for every event key touched in this run."""
+        self._forget_rolled_back()
         if not self._touched_keys:
             return
         self._ensure_tables()
@@ -181,7 +220,10 @@ class Linker:
         old = self.store.query("SELECT ekey FROM story_events WHERE article_id = ?", [article.id])
         self._touched_keys.update(r["ekey"] for r in old)
         self.store.execute("DELETE FROM story_events WHERE article_id = ?", [article.id])
-        for r in reports(article.id, story_id, article.events):
+        keyed = reports(article.id, story_id, article.events)
+        for idx in set(range(len(article.events))) - {r.idx for r in keyed}:
+            self._set_sources(article.id, idx, 1)  # no place or day to match on: its own story only
+        for r in keyed:
             self.store.execute(
                 "INSERT INTO story_events (article_id, idx, story_id, ekey, actors) VALUES (?,?,?,?,?)",
                 [r.article_id, r.idx, r.story_id, r.key, r.actors_json()],
@@ -225,6 +267,9 @@ def link_corpus(articles: list[Article]) -> dict[str, StoryRef]:
     for article in by_id.values():
         for r in reports(article.id, refs[article.id].id, article.events):
             groups[r.key].append(r)
+    for article in by_id.values():
+        for event in article.events:
+            event.sources = 1  # unless matched below
     for group in groups.values():
         for (aid, idx), n in count_sources(group).items():
             by_id[aid].events[idx].sources = n
@@ -234,12 +279,19 @@ def link_corpus(articles: list[Article]) -> dict[str, StoryRef]:
 
 
 def export_stories(store: Any) -> Iterator[dict[str, Any]]:
-    """Every story as one flat dict (``data`` parsed), largest first, for ``dateline export --what stories``."""
+    """Every story as one flat row, largest first, for ``dateline export --what stories``.
+
+    ``kinds`` (kind -> count) and ``members`` (id, kind, date, site, reuse,
+    signals per member) are JSON text, like the other tables' ``data`` columns,
+    so that CSV and Parquet get scalar columns.
+    """
     for row in store.query("SELECT * FROM stories ORDER BY size DESC, id"):
         data = json.loads(row["data"]) if row.get("data") else {}
         yield {
             "id": row["id"], "origin": row["origin"], "size": row["size"], "title": row["title"],
             "first_date": row["first_date"], "last_date": row["last_date"], "agency": data.get("agency"),
-            "kinds": data.get("kinds", {}), "members": data.get("members", []), "updated": row["updated"],
+            "spun": sum(1 for m in data.get("members", []) if m.get("kind") == "spun"),
+            "kinds": _dumps(data.get("kinds", {})), "members": _dumps(data.get("members", [])),
+            "updated": row["updated"],
         }
 

@@ -28,7 +28,7 @@ STRONG = frozenset({"mistranslated-credits", "mixed-transliteration"})
 
 _MISTRANSLATED_CREDIT = re.compile(r"\b(?:letter|letters|wrote|written|editorial|edit) (?:from|by)\b|\bediting from\b", re.I)
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
-_SPACE_BEFORE_PUNCT = re.compile(r"\w \.(?:\s|$)|\w ,\s")
+_SPACE_BEFORE_PUNCT = re.compile(r"\w+ [.,](?=\s|$)")
 _VOWEL = set("aeiouy")
 
 
@@ -81,7 +81,7 @@ def spin_signals(article: Article) -> list[str]:
         signals.append(f"promo-line: {line[:80]}")
     spacing = _SPACE_BEFORE_PUNCT.findall(article.text)
     if spacing:
-        signals.append(f"space-before-punctuation: {spacing[0].strip()!r} (x{len(spacing)})")
+        signals.append(f"space-before-punctuation: {spacing[0]!r} (x{len(spacing)})")
     return list(dict.fromkeys(signals))
 
 

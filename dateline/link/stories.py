@@ -13,7 +13,7 @@ most complete text). Each other member gets a kind relative to the origin:
 * ``verbatim``: nearly all shingles shared both ways (reordered paragraphs and
   respellings stay verbatim: shingles use spelling-tolerant skeletons);
 * ``trimmed``: its own text is almost all in the origin, but it covers less;
-* ``translated``: another script than the origin;
+* ``translated``: another language (or script) than the origin;
 * ``spun``: spin signals (see ``spin.py``);
 * ``paraphrased``: same story, little text reuse.
 """
@@ -42,6 +42,7 @@ class Member:
     agency: str | None = None
     title: str | None = None
     site: str | None = None
+    language: str | None = None
     length: int = 0
     spin: list[str] = field(default_factory=list)
     kind: str = "origin"
@@ -53,7 +54,8 @@ class Member:
         agency = article.dateline.agency or _credited_agency(article)
         return cls(
             id=article.id, date=article.reference_date, agency=agency, title=article.title,
-            site=article.site, length=fp.length, spin=spin_signals(article),
+            site=article.site, language=(article.language or "")[:2].lower() or None, length=fp.length,
+            spin=spin_signals(article),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -205,7 +207,7 @@ class StoryBook:
             else:
                 r_member, r_origin = reuse(self.index.prints[mid], ofp)
                 m.reuse = round(r_member, 3)
-                m.kind = _kind(m, r_member, r_origin, self.index.prints[mid], ofp)
+                m.kind = _kind(m, origin, r_member, r_origin, self.index.prints[mid], ofp)
             if (m.kind, m.reuse) != before or mid == newcomer:
                 changed.append(mid)
         return changed
@@ -215,8 +217,10 @@ class StoryBook:
         return self.index.best_match(fingerprint(article.id, article.text, article.title, article.site))
 
 
-def _kind(m: Member, r_member: float, r_origin: float, fp: Fingerprint, ofp: Fingerprint) -> str:
-    if fp.script and ofp.script and fp.script != ofp.script:
+def _kind(m: Member, origin: Member, r_member: float, r_origin: float, fp: Fingerprint, ofp: Fingerprint) -> str:
+    if (fp.script and ofp.script and fp.script != ofp.script) or (
+        m.language and origin.language and m.language != origin.language
+    ):
         return "translated"
     if is_spun(m.spin):
         return "spun"

@@ -180,11 +180,11 @@ def event_filters(
 EventFilters = Annotated[Q.Filters, Depends(event_filters)]
 
 
-@router.get("/events", summary="Events (latest first); date range on the event's day; format=geojson for a map")
-def events(db: DbDep, f: EventFilters, located: bool = False, format: GeoFormat = "json",
+@router.get("/events", summary="Events (latest first); date range on the event's day; format=geojson for a map "
+            "(events without coordinates get a null geometry)")
+def events(db: DbDep, f: EventFilters, format: GeoFormat = "json",
            cursor: Cursor = None, limit: Limit = None) -> Any:
-    return _list("events", Q.list_events, db, f, format, cursor, limit,
-                 located=located or format == "geojson")
+    return _list("events", Q.list_events, db, f, format, cursor, limit)
 
 
 @router.get("/timeline", summary="Events per day (and per type), oldest first")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -29,7 +30,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import DatelineError
 from ..store import Store, open_store
-from ..store.queries import QueryError
+from ..store.queries import QueryError, ensure_read_indexes
+
+log = logging.getLogger("dateline.serve")
+
 
 def _version() -> str:
     try:
@@ -72,6 +76,10 @@ class Stores:
                 return self.idle.pop()
             if not self.opened:
                 store = open_store(self.url)  # creates or migrates the schema, once
+                try:
+                    ensure_read_indexes(store)
+                except Exception as exc:  # a read-only database file: slower lists, still correct
+                    log.warning("cannot add the API's indexes to %s: %s", self.url, exc)
                 self.opened.append(store)
                 return store
             kind = type(self.opened[0])

@@ -34,7 +34,6 @@ EXTRA_DDL = [
     f"ALTER TABLE articles ADD COLUMN IF NOT EXISTS fts tsvector GENERATED ALWAYS AS ({FTS_COLUMN}) STORED",
     "CREATE INDEX IF NOT EXISTS articles_fts ON articles USING gin (fts)",
     "CREATE INDEX IF NOT EXISTS articles_language ON articles (language)",
-    "CREATE INDEX IF NOT EXISTS places_latlon ON places (lat, lon)",
     "CREATE INDEX IF NOT EXISTS quotes_status ON quotes (status)",
     "CREATE INDEX IF NOT EXISTS events_place ON events (place)",
 ]
@@ -69,7 +68,9 @@ class PostgresStore(Store):
         with self.transaction():
             self.execute("SELECT pg_advisory_xact_lock(?)", [_MIGRATION_LOCK])
             super().migrate()
-            for stmt in EXTRA_DDL:
+            from .queries import READ_INDEXES
+
+            for stmt in EXTRA_DDL + READ_INDEXES:
                 self.execute(stmt)
 
     def _existing_columns(self, table: str) -> set[str]:

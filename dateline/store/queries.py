@@ -265,10 +265,28 @@ def fts_where(store: Store, w: Where, q: str) -> str:
 # -- articles ---------------------------------------------------------------------------------
 
 ARTICLE_SORTS: dict[str, list[tuple[str, bool]]] = {
-    "-date": [("sort_date", True), ("id", False)],
-    "date": [("sort_date", False), ("id", False)],
-    "id": [("id", False)],
+    "-date": [("COALESCE(a.ref_date, '')", True), ("a.id", False)],
+    "date": [("COALESCE(a.ref_date, '')", False), ("a.id", False)],
+    "id": [("a.id", False)],
 }
+SORT_KEYS = {"COALESCE(a.ref_date, '')": "sort_date", "a.id": "id"}
+
+# Indexes the API's orderings and filters use, beyond the shared schema's (created by the API on
+# its first connection, and by the PostgreSQL store): with them a page is read in index order and
+# the scan stops after one page instead of sorting every matching row.
+READ_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS articles_order ON articles ((COALESCE(ref_date, '')), id)",
+    "CREATE INDEX IF NOT EXISTS events_order ON events ((COALESCE(date, '')), article_id, idx)",
+    "CREATE INDEX IF NOT EXISTS places_latlon ON places (lat, lon)",
+    "CREATE INDEX IF NOT EXISTS events_latlon ON events (lat, lon)",
+]
+
+
+def ensure_read_indexes(store: Store) -> None:
+    """Create ``READ_INDEXES`` (idempotent; a one-time cost on an existing large database)."""
+    with store.transaction():
+        for stmt in READ_INDEXES:
+            store.execute(stmt)
 
 
 def list_articles(store: Store, f: Filters, *, sort: str = "-date", cursor: str | None = None,
@@ -280,10 +298,9 @@ def list_articles(store: Store, f: Filters, *, sort: str = "-date", cursor: str 
     article_where(f, w)
     join = fts_where(store, w, f.q) if f.q else ""
     cols = ", ".join(f"a.{c}" for c in ARTICLE_COLUMNS)
-    inner = f"SELECT {cols}, COALESCE(a.ref_date, '') AS sort_date FROM articles a {join} WHERE {w.sql()}"
+    select = f"SELECT {cols}, COALESCE(a.ref_date, '') AS sort_date FROM articles a {join} WHERE {w.sql()}"
     order = ARTICLE_SORTS[sort]
-    rows, nxt = page_rows(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, [k for k, _ in order],
-                      w.params, cursor, limit)
+    rows, nxt = page_rows(store, select, order, [SORT_KEYS[e] for e, _ in order], w.params, cursor, limit)
     for r in rows:
         r.pop("sort_date", None)
     return Page(rows, nxt)
@@ -387,11 +404,12 @@ def _fact_page(store: Store, table: str, f: Filters, w: Where, order: list[tuple
     aliases = [f"k{i}" for i in range(len(order))]
     needs_article = "a." in w.sql() or any("a." in k for k in keys)
     join = "JOIN articles a ON a.id = x.article_id" if needs_article else ""
-    inner = (f"SELECT x.article_id AS article_id, x.idx AS idx, "
-             + ", ".join(f"{k} AS {al}" for k, al in zip(keys, aliases))
-             + f" FROM {table} x {join} WHERE {w.sql()}")
-    aliased = [(al, desc) for al, (_, desc) in zip(aliases, order)]
-    ranked, nxt = page_rows(store, f"SELECT * FROM ({inner}) s WHERE 1=1", aliased, aliases, w.params, cursor, limit)
+    # Ordered by the expressions themselves (not a subquery's aliases) so that an index on them can
+    # serve the ORDER BY and the scan stops after one page.
+    select = (f"SELECT x.article_id AS article_id, x.idx AS idx, "
+              + ", ".join(f"{k} AS {al}" for k, al in zip(keys, aliases))
+              + f" FROM {table} x {join} WHERE {w.sql()}")
+    ranked, nxt = page_rows(store, select, order, aliases, w.params, cursor, limit)
     if not ranked:
         return Page([], nxt)
     ids = sorted({r["article_id"] for r in ranked})
@@ -440,8 +458,7 @@ def list_dates(store: Store, f: Filters, *, cursor: str | None = None, limit: in
     return _fact_page(store, "dates", f, w, order, cursor, limit, fact_date=True)
 
 
-def list_events(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 50,
-                located: bool = False) -> Page:
+def list_events(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 50) -> Page:
     """Events, latest first: by type, subtype, modality, actor, place, bbox and event date."""
     w = Where()
     w.any_of("x.type", f.type, lower=True)
@@ -450,32 +467,37 @@ def list_events(store: Store, f: Filters, *, cursor: str | None = None, limit: i
     w.contains("x.actors", f.actor)
     if f.place:
         w.contains("x.place", f.place)
+    # Written on the ordering expression so that one index serves the range and the order.
     if f.date_from:
-        w.add("x.date >= ?", f.date_from)
+        w.add("COALESCE(x.date, '') >= ?", f.date_from)
     if f.date_to:
-        w.add("x.date <= ?", f.date_to)
+        w.add("COALESCE(x.date, '') <= ? AND x.date IS NOT NULL", f.date_to)
     order = [("COALESCE(x.date, '')", True), ("x.article_id", False), ("x.idx", False)]
-    if located:
-        w.add(f"(x.lat IS NOT NULL OR (x.article_id, LOWER(x.place)) IN ({place_keys()}))")
     if f.bbox:
-        west, south, east, north = f.bbox
-        inside = "lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
-        box = [south, north, west, east]
-        w.add(f"((x.lat IS NOT NULL AND x.{inside}) OR (x.lat IS NULL AND (x.article_id, LOWER(x.place)) IN"
-              f" ({place_keys(inside)})))", *box, *box, *box)
+        _events_in_box(store, w, f.bbox)
     narrowed = Filters(language=f.language, site=f.site, story=f.story, article=f.article, q=f.q)
     page = _fact_page(store, "events", narrowed, w, order, cursor, limit, fact_date=True)
     locate_events(store, page.items)
     return page
 
 
-# Events carry coordinates when the events step resolved their place; otherwise they take those of
-# the article's mention of that place (``locate_events``). In SQL, one set of (article, place name)
-# keys is built from the located place mentions instead of a subquery per event row.
-def place_keys(condition: str = "1=1") -> str:
-    """(article id, lower-case name) of located place mentions meeting ``condition`` (its ``?`` twice)."""
-    return (f"SELECT article_id, LOWER(name) FROM places WHERE lat IS NOT NULL AND name IS NOT NULL AND {condition}"
-            f" UNION SELECT article_id, LOWER(text) FROM places WHERE lat IS NOT NULL AND {condition}")
+# Few place mentions in the box: the articles that have one drive the query (index lookups, then a
+# small sort); many: events are read in date order and checked one by one until a page is full.
+BOX_DRIVE_LIMIT = 30_000
+
+
+def _events_in_box(store: Store, w: Where, bbox: tuple[float, float, float, float]) -> None:
+    """Events whose coordinates, or (without their own) whose place as located in their article, lie in ``bbox``."""
+    west, south, east, north = bbox
+    box = [south, north, west, east]
+    inside = ("((x.lat IS NOT NULL AND x.lat BETWEEN ? AND ? AND x.lon BETWEEN ? AND ?) OR (x.lat IS NULL AND EXISTS"
+              " (SELECT 1 FROM places p WHERE p.article_id = x.article_id AND p.lat BETWEEN ? AND ?"
+              " AND p.lon BETWEEN ? AND ? AND (LOWER(p.name) = LOWER(x.place) OR LOWER(p.text) = LOWER(x.place)))))")
+    mentions = store.query("SELECT COUNT(*) AS n FROM places WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", box)
+    if mentions[0]["n"] <= BOX_DRIVE_LIMIT:
+        w.add("x.article_id IN (SELECT article_id FROM places WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
+              " UNION SELECT article_id FROM events WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?)", *box, *box)
+    w.add(inside, *box, *box)
 
 
 def locate_events(store: Store, events: list[dict[str, Any]]) -> None:

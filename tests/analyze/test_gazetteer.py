@@ -13,8 +13,9 @@ from dateline.analyze import gazetteer_build
 from dateline.analyze.gazetteer import Gazetteer, cli, gazetteer, loose, norm
 
 
-@pytest.mark.parametrize("a, b", [("U.S.", "US"), ("Kyïv", "KYIV"), ("St. Louis", "st louis"),
-                                  ("Kharkivs’ka", "Kharkivska")])
+@pytest.mark.parametrize(
+    "a, b", [("U.S.", "US"), ("Kyïv", "KYIV"), ("St. Louis", "st louis"), ("Kharkivs’ka", "Kharkivska")]
+)
 def test_norm_folds_case_accents_and_punctuation(a: str, b: str) -> None:
     assert norm(a) == norm(b)
 
@@ -51,7 +52,9 @@ def test_countries_continents_and_regions_have_points() -> None:
     assert oblast and 48.5 < oblast[0].lat < 50.5 and 35 < oblast[0].lon < 38.5
 
 
-@pytest.mark.parametrize("word, iso", [("Ukrainian", "UA"), ("Russian", "RU"), ("British", "GB"), ("Mexican", "MX")])
+@pytest.mark.parametrize(
+    "word, iso", [("Ukrainian", "UA"), ("Russian", "RU"), ("British", "GB"), ("Mexican", "MX")]
+)
 def test_adjectives_point_at_their_country(word: str, iso: str) -> None:
     place = gazetteer().adjective(word)
     assert place is not None and place.country == iso
@@ -66,14 +69,82 @@ def test_bbox_centre_handles_the_antimeridian() -> None:
     assert lat == 66.0 and abs(abs(lon) - 180.0) < 1e-6
 
 
-_DUMP = "\n".join([
-    "\t".join(["2950159", "Berlin", "Berlin", "Berlino,Berlín", "52.52437", "13.41053", "P", "PPLC", "DE", "",
-               "16", "00", "11000", "11000000", "3426354", "", "74", "Europe/Berlin", "2022-01-01"]),
-    "\t".join(["2921044", "Germany", "Germany", "Deutschland,Allemagne", "51.5", "10.5", "A", "PCLI", "DE", "",
-               "00", "", "", "", "82927922", "", "303", "Europe/Berlin", "2022-01-01"]),
-    "\t".join(["2950157", "Spree", "Spree", "", "52.53", "13.2", "H", "STM", "DE", "",
-               "", "", "", "", "0", "", "30", "Europe/Berlin", "2022-01-01"]),
-]) + "\n"
+_DUMP = (
+    "\n".join(
+        [
+            "\t".join(
+                [
+                    "2950159",
+                    "Berlin",
+                    "Berlin",
+                    "Berlino,Berlín",
+                    "52.52437",
+                    "13.41053",
+                    "P",
+                    "PPLC",
+                    "DE",
+                    "",
+                    "16",
+                    "00",
+                    "11000",
+                    "11000000",
+                    "3426354",
+                    "",
+                    "74",
+                    "Europe/Berlin",
+                    "2022-01-01",
+                ]
+            ),
+            "\t".join(
+                [
+                    "2921044",
+                    "Germany",
+                    "Germany",
+                    "Deutschland,Allemagne",
+                    "51.5",
+                    "10.5",
+                    "A",
+                    "PCLI",
+                    "DE",
+                    "",
+                    "00",
+                    "",
+                    "",
+                    "",
+                    "82927922",
+                    "",
+                    "303",
+                    "Europe/Berlin",
+                    "2022-01-01",
+                ]
+            ),
+            "\t".join(
+                [
+                    "2950157",
+                    "Spree",
+                    "Spree",
+                    "",
+                    "52.53",
+                    "13.2",
+                    "H",
+                    "STM",
+                    "DE",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "0",
+                    "",
+                    "30",
+                    "Europe/Berlin",
+                    "2022-01-01",
+                ]
+            ),
+        ]
+    )
+    + "\n"
+)
 
 
 def test_build_from_a_geonames_country_zip(tmp_path: Path) -> None:
@@ -88,7 +159,9 @@ def test_build_from_a_geonames_country_zip(tmp_path: Path) -> None:
     assert gaz.lookup("Spree")[0].feature == "H.STM"
     germany = gaz.country("DE")
     assert germany is not None and germany.lat == 51.5
-    assert (gaz.adjective("German") or germany).id == germany.id  # demonyms come along with the dump's countries
+    assert (
+        gaz.adjective("German") or germany
+    ).id == germany.id  # demonyms come along with the dump's countries
 
 
 def test_load_rejects_a_file_that_is_not_a_dump(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def _places(text: str, dateline_place: str | None = None) -> list[Place]:
 @pytest.fixture(scope="module")
 def seed_places(seed_path) -> list[Place]:
     raw = seed_path.read_text(encoding="utf-8")
-    return _places(raw[raw.index("KYIV, Sept. 10"):], dateline_place="Kyiv")
+    return _places(raw[raw.index("KYIV, Sept. 10") :], dateline_place="Kyiv")
 
 
 def test_geo_seed_place_checks(seed_places: list[Place], seed_expected: dict) -> None:
@@ -57,14 +57,18 @@ def test_geo_region_context_picks_the_oblast() -> None:
 
 
 def test_geo_country_focus_resolves_ambiguous_names() -> None:
-    found = _places("Azerbaijan puts pressure on Georgia. Armenia and Azerbaijan fought over Nagorno-Karabakh.")
+    found = _places(
+        "Azerbaijan puts pressure on Georgia. Armenia and Azerbaijan fought over Nagorno-Karabakh."
+    )
     assert [p.country for p in found if p.text == "Georgia"] == ["GE"]
     found = _places("The governor of Georgia met Alabama and Florida officials in Atlanta.")
     assert [p.feature for p in found if p.text == "Georgia"] == ["A.ADM1"]
 
 
 def test_geo_unknown_local_names_sit_at_the_story_place() -> None:
-    found = _places("NEW ORLEANS — A fire broke out on Frenchmen Street in New Orleans, near the French Quarter.")
+    found = _places(
+        "NEW ORLEANS — A fire broke out on Frenchmen Street in New Orleans, near the French Quarter."
+    )
     street = [p for p in found if "Frenchmen" in p.text]
     assert street and street[0].geonameid is None and street[0].lat is not None
     assert km(street[0].lat, street[0].lon, 29.95, -90.07) < 50

@@ -96,7 +96,27 @@ def test_seed_spun_copy_joins_clean_origin(store, seed_and_clean, unrelated) -> 
     assert row["story_id"] == ref.id and json.loads(row["data"])["story"]["id"] == ref.id
     stories = list(export_stories(store))
     assert [s["size"] for s in stories] == [2, 1, 1, 1]
-    assert stories[0]["origin"] == clean.id and stories[0]["kinds"] == {"origin": 1, "spun": 1}
+    assert stories[0]["origin"] == clean.id and json.loads(stories[0]["kinds"]) == {"origin": 1, "spun": 1}
+    assert stories[0]["spun"] == 1 and [m["id"] for m in json.loads(stories[0]["members"])] == [clean.id, seed.id]
+
+
+def test_story_ref_reads_without_creating_tables(store) -> None:
+    assert Linker(store).story_ref("nothing") is None
+    assert not store.query("SELECT name FROM sqlite_master WHERE name = 'story_members'")
+
+
+def test_failed_write_leaves_no_trace_in_memory(store, unrelated) -> None:
+    linker = Linker(store)
+    a = unrelated[0]
+    with pytest.raises(RuntimeError), store.transaction():
+        store._save(a)
+        linker.add(a)
+        raise RuntimeError("the store failed after linking")
+    assert linker.story_ref(a.id) is None
+    copy = Article(id="copy", source="c", text=a.text, title=a.title)
+    ref = _add(store, linker, copy)  # the rolled-back article is forgotten, not its origin
+    assert ref is not None and ref.origin == "copy" and ref.copies == 0
+    assert a.id not in linker.book.story_of
 
 
 def test_readd_is_idempotent_and_later_run_joins_old_story(store, tmp_path, seed_and_clean, unrelated) -> None:
@@ -166,7 +186,7 @@ def test_tgcontest_dev_pair_f1_floor(shared_dir: Path) -> None:
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "dedup.py"), "--shared", str(shared_dir)],
                          check=True, capture_output=True, text=True, timeout=300).stdout
     result = json.loads(out.strip().splitlines()[-1])
-    assert result["pair_f1"] >= 0.75  # baselines: MiniLM 0.710, MinHash 0.585
+    assert result["pair_f1"] >= 0.8  # baselines: MiniLM 0.710, MinHash 0.585
 
 
 def test_finish_writes_sources_into_stored_events(store, unrelated) -> None:
