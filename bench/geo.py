@@ -23,6 +23,7 @@ from pathlib import Path
 
 from dateline.analyze import STEPS, geo, nlp
 from dateline.analyze import gazetteer as gz
+from dateline.extract.dateline import find_dateline
 from dateline.records import Article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,6 +99,8 @@ def main() -> int:
         Article(id=d["doc_id"], source=f"geowebnews#{d['doc_id']}", text=d["text"], title=d.get("title"))
         for d in docs
     ]
+    for a in articles:  # as `dateline extract` does for news-please records: the dateline from the text
+        a.dateline = find_dateline(a.text, None)
     words = sum(len(a.text.split()) for a in articles)
     started = time.perf_counter()
     pred_rows = []

@@ -10,16 +10,16 @@ local runner (``ingest.read_file`` / ``ingest.warc.iter_warc``, then
 ``pipeline.process_batch``) inside ``mapPartitions``. Models load once per
 Python worker through their cached loaders, and PySpark reuses workers.
 
-Story linking must see the whole input, so it is the one global step. Its
-result is that of ``link.link_corpus`` over all articles, computed in parts:
-candidates are articles sharing a MinHash LSH band (the bands of the linker's
-own ``MinHashLSH``) or two key terms (the linker's inverted index), both found
-with a group-by; the connected components of that candidate graph are found
-with the large-star/small-star algorithm; each component is then linked on
-one executor with the linker's ``StoryBook`` and the IDF of the whole input.
-An article can only join a story through a candidate, so no story crosses
-components. Corroboration (independent sources per event) is a group-by on
-the event key.
+Story linking must see the whole input, so it is the one global step. It
+gives what the linker gives when it adds the articles in input order (as
+``dateline run`` does) with the IDF of the whole input (as ``link_corpus``
+does), computed in parts: candidates are articles sharing a MinHash LSH band
+(the bands of the linker's own ``MinHashLSH``) or two key terms (the linker's
+inverted index), both found with a group-by; the connected components of that
+candidate graph come from the large-star/small-star algorithm; each component
+is then linked on one executor by the linker's ``StoryBook``. An article can
+only join a story through a candidate, so no story crosses components.
+Corroboration (independent sources per event) is a group-by on the event key.
 
 The output is one Parquet table per folder: ``articles`` (with the whole
 article as JSON, so that ``load`` is exact), the fact tables, ``stories``,
@@ -320,7 +320,8 @@ def components(edges: Any) -> Any:
 
 
 def link_component(item: tuple[str, Iterable[tuple[str, DocRow]]], df: dict[str, int], n_docs: int) -> Iterator[Any]:
-    """Link one component as ``link_corpus`` links the whole input.
+    """Link one component: articles added in input order, as ``dateline run`` does, with the
+    IDF of the whole input, as ``link_corpus`` does.
 
     Rows: ("A", id, seq, article JSON with its story), ("M", story member), ("S", story),
     ("R", event key, report) for corroboration across components.
@@ -331,7 +332,8 @@ def link_component(item: tuple[str, Iterable[tuple[str, DocRow]]], df: dict[str,
     articles = [article_from_dict(json.loads(row[4])) for row in rows.values()]
     prints = {a.id: _fingerprint(a) for a in articles}
     book = _book(list(prints.values()), df, n_docs, {a.id: (a.title, a.text) for a in articles})
-    for article in sorted(articles, key=lambda a: (a.reference_date or "9999", a.id)):
+    # Input order, as `dateline run` adds them (story ids and origins' ties follow it).
+    for article in sorted(articles, key=lambda a: rows[a.id][2]):
         book.add(article, prints[article.id], observed=True)
     for article in articles:
         story = book.stories[book.story_of[article.id]]
@@ -345,6 +347,8 @@ def link_component(item: tuple[str, Iterable[tuple[str, DocRow]]], df: dict[str,
         }
         for r in reports(article.id, story.id, article.events):
             yield "R", r.key, (r.article_id, r.idx, r.story_id, sorted(r.actors))
+        for event in article.events:
+            event.sources = 1  # its own story, unless corroboration counts more (finish_article)
         data = article_to_dict(article)
         data["raw_hash"] = json.loads(rows[article.id][4]).get("raw_hash")
         yield "A", article.id, rows[article.id][2], data

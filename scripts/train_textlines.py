@@ -53,7 +53,7 @@ def render_pages(shared: Path, cache: Path | None) -> dict[str, dict]:
     pages = {}
     for page in benchx.load_pages(shared, split="train"):
         try:
-            traf = trafilatura.extract(page["html"], url=page.get("url")) or ""
+            traf = trafilatura.extract(page["html"], url=page.get("url"), include_comments=False) or ""
         except Exception:  # noqa: BLE001 - a page trafilatura cannot read gives no silver labels
             traf = ""
         pages[page["id"]] = {

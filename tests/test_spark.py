@@ -102,7 +102,7 @@ def _rows(db: Path) -> dict[str, list[str]]:
         rows = []
         for row in conn.execute(f"SELECT * FROM {table}"):
             d = {k: row[k] for k in row.keys() if k not in VOLATILE or (k == "id" and table != "errors")}
-            for key in ("data", "info"):
+            for key in ("data", "info", "terms", "signals"):
                 if isinstance(d.get(key), str):
                     d[key] = json.loads(d[key])
             if table == "articles":

@@ -317,7 +317,7 @@ def _is_candidate_token(tok: Any) -> bool:
     t = tok.text
     if not t[:1].isupper() or len(t) < 2 or tok.lower_.rstrip(".") in _NOT_PLACES:
         return False
-    if t.isupper() and len(t) >= 3:
+    if t.isupper() and len(t.strip(".")) >= 2:  # "US", "UK", "EU": stop words when lower-cased
         return True
     return tok.pos_ in ("PROPN", "ADJ", "NOUN") and not tok.is_stop
 

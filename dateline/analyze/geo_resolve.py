@@ -105,15 +105,15 @@ def _prior(c: Candidate, g: _Group) -> float:
     return score
 
 
-def _dateline_country(article: Article) -> str | None:
+def _dateline_place(article: Article) -> Candidate | None:
+    """The dateline's place ("KYIV, Sept. 10 (Reuters)" -> Kyiv), resolved on prominence alone."""
     place = article.dateline.place if article.dateline else None
     if not place:
         return None
     cands = gazetteer().lookup(place.split(",")[0])
     if not cands:
         return None
-    best = max(cands, key=lambda c: math.log10(c.population + 10) + FEATURE_PRIOR.get(c.feature, 0.0))
-    return best.country
+    return max(cands, key=lambda c: math.log10(c.population + 10) + FEATURE_PRIOR.get(c.feature, 0.0))
 
 
 def _softmax_top(scores: Sequence[float]) -> float:
@@ -159,7 +159,8 @@ def resolve(
             weight = 2.0 if g.best.feature.startswith("A.PCL") else (1.0 if g.confidence > 0.8 else 0.3)
             focus[g.best.country] += weight * len(g.mentions)
             own[id(g)] = (g.best.country, weight * len(g.mentions))
-    dateline_cc = _dateline_country(article)
+    dateline_place = _dateline_place(article)
+    dateline_cc = dateline_place.country if dateline_place else None
 
     anchors = [
         (g.key, g.best)
@@ -203,7 +204,7 @@ def resolve(
         scored.sort(key=lambda x: -x[1])
         g.best, g.confidence = scored[0][0], _softmax_top([s for _, s in scored])
 
-    fallback = _focus_place(groups, dateline_cc, focus)
+    fallback = dateline_place or _focus_place(groups, dateline_cc, focus)
     by_mention: dict[int, _Group] = {}
     for g in groups.values():
         for m in g.mentions:
@@ -221,7 +222,7 @@ def resolve(
 def _focus_place(
     groups: dict[tuple[str, bool, str | None], _Group], dateline_cc: str | None, focus: Counter[str]
 ) -> Candidate | None:
-    """Where the article is: its most mentioned town or district, else the dateline's country, else the top country.
+    """Where the article is (after its dateline's place): its most mentioned town or district, else the top country.
 
     Names the gazetteer does not know (streets, venues, neighbourhoods) are placed
     there, approximately: they are nearly always close to the story's main place.

@@ -99,8 +99,23 @@ class Stores:
         store = self.acquire()
         try:
             yield store
-        finally:
+        except BaseException:
+            # A connection the server dropped (PostgreSQL restarted) is not handed out again.
+            if getattr(store.conn, "closed", False):
+                self.discard(store)
+                raise
             self.release(store)
+            raise
+        self.release(store)
+
+    def discard(self, store: Store) -> None:
+        with self.lock:
+            if store in self.opened:
+                self.opened.remove(store)
+        try:
+            store.close()
+        except Exception:  # already broken
+            pass
 
     def close(self) -> None:
         with self.lock:

@@ -39,6 +39,7 @@ class Hit:
 class Page:
     body: bytes
     content_type: str = "text/html; charset=utf-8"
+    last_modified: str = LAST_MODIFIED
 
     @property
     def etag(self) -> str:
@@ -108,7 +109,10 @@ class Site:
 
 
 def serve_page(handler: BaseHTTPRequestHandler, page: Page) -> None:
-    if handler.headers.get("If-None-Match") == page.etag or handler.headers.get("If-Modified-Since") == LAST_MODIFIED:
+    """200 with validators, or 304 (RFC 9110: If-None-Match decides when present, else If-Modified-Since)."""
+    if_none_match = handler.headers.get("If-None-Match")
+    if (if_none_match == page.etag if if_none_match is not None
+            else handler.headers.get("If-Modified-Since") == page.last_modified):
         handler.send_response(304)
         handler.send_header("ETag", page.etag)
         handler.end_headers()
@@ -117,7 +121,7 @@ def serve_page(handler: BaseHTTPRequestHandler, page: Page) -> None:
     handler.send_header("Content-Type", page.content_type)
     handler.send_header("Content-Length", str(len(page.body)))
     handler.send_header("ETag", page.etag)
-    handler.send_header("Last-Modified", LAST_MODIFIED)
+    handler.send_header("Last-Modified", page.last_modified)
     handler.end_headers()
     handler.wfile.write(page.body)
 
@@ -172,7 +176,7 @@ def redirect(target: str) -> Handler:
     return handle
 
 
-def rss(base: str, items: list[tuple[str, str]]) -> Page:
+def rss(base: str, items: list[tuple[str, str]], last_modified: str = LAST_MODIFIED) -> Page:
     """An RSS 2.0 feed of (path, title) items; links carry tracking parameters, as real feeds do."""
     entries = "".join(
         f"<item><title>{escape(title)}</title><link>{base}{path}?utm_source=rss&amp;utm_medium=feed</link>"
@@ -180,7 +184,7 @@ def rss(base: str, items: list[tuple[str, str]]) -> Page:
         for path, title in items)
     body = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Test news</title>'
             f"<link>{base}/</link><description>test</description>{entries}</channel></rss>")
-    return Page(body.encode("utf-8"), "application/rss+xml; charset=utf-8")
+    return Page(body.encode("utf-8"), "application/rss+xml; charset=utf-8", last_modified)
 
 
 def news_sitemap(base: str, paths: list[str]) -> Page:

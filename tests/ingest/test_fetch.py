@@ -21,6 +21,10 @@ from dateline.ingest.warc import iter_warc
 from dateline.ingest.web import WebReader, read_urls
 from dateline.records import RawDoc
 
+# trafilatura's first import probes urllib3's SOCKS support and warns when PySocks is missing;
+# the extraction stage runs in this process here, where warnings are errors.
+pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.DependencyWarning")
+
 # Short limits so that the awkward URLs fail in about a second each.
 FAST = FetchConfig(user_agent="dateline-test/1.0 (tests; +mailto:desk@example.org)", host_delay=0.2,
                    connect_timeout=1.0, read_timeout=1.0, deadline=5.0, backoff=0.1, retries=2)

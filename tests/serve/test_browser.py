@@ -3,6 +3,7 @@ and hostile text that must stay text. Screenshots go to screenshots/ (gitignored
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,15 +54,21 @@ class Watched:
 
 
 @pytest.fixture(scope="module")
-def seed_db(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> str:
-    """The seed article run through the real pipeline (ingest, extract, analyze, link, store)."""
-    from dateline.pipeline import Runner
+def seed_db(tmp_path_factory: pytest.TempPathFactory, seed_article: Any) -> str:
+    """The seed through the real pipeline (the session's ``seed_article``: ingest, extract, analyze),
+    stored and linked as the runner does it."""
+    from dateline.link import Linker
     from dateline.store import open_store
 
+    article = copy.deepcopy(seed_article)  # linking sets its story; the session's copy stays as it was
+    assert article.text.startswith("KYIV, Sept. 10 (Reuters)")
     path = str(tmp_path_factory.mktemp("seed") / "seed.db")
     with open_store(path) as store:
-        stats = Runner(store, workers=1).run([str(seed_path)])
-    assert stats.articles == 1, stats.summary()
+        linker = Linker(store)
+        with store.transaction():
+            store._save(article)
+            linker.add(article)
+        linker.finish()
     return path
 
 

@@ -48,6 +48,7 @@ export async function renderMap(params) {
     const placeLayer = L.layerGroup().addTo(map);
     const eventLayer = L.layerGroup().addTo(map);
     const bounds = [];
+    const eventBounds = [];
     const labelled = places.features.length <= 40;
     for (const feat of places.features) {
       if (!feat.geometry) continue;
@@ -74,12 +75,14 @@ export async function renderMap(params) {
         [e.place, e.date, e.modality].filter(Boolean).join(" · "), (e.actors || []).join(", "), h("q", {}, e.text),
         h("a", { href: `#/article/${encodeURIComponent(e.article_id)}` }, e.article_title || "article")]));
       marker.addTo(eventLayer);
-      bounds.push([lat, lon]);
+      eventBounds.push([lat, lon]);
       list.append(h("li", { class: "map-event" }, h("span", { class: "dot dot-event" }),
         `${e.subtype || e.type} — ${e.place || "?"}, ${e.date || "undated"}`));
     }
     L.control.layers(null, { Places: placeLayer, Events: eventLayer }, { collapsed: false }).addTo(map);
-    if (bounds.length) map.fitBounds(bounds, { padding: [40, 40], maxZoom: 8 });
+    // Frame the events when there are any (country mentions elsewhere would zoom out to the world).
+    const frame = eventBounds.length ? eventBounds : bounds;
+    if (frame.length) map.fitBounds(frame, { padding: [40, 40], maxZoom: 8 });
     else map.setView([30, 10], 2);
     mapEl.dataset.ready = "true";
   }

@@ -78,6 +78,9 @@ export async function renderSearch(params) {
 
   get("/api/facets" + qs({ ...f })).then((facets) => {
     summary.textContent = `${facets.total} article${facets.total === 1 ? "" : "s"}${f.q ? ` match “${f.q}”` : ""}`;
+    if (facets.sampled < facets.total) {
+      facetBox.append(h("p", { class: "meta" }, `Counted over the newest ${facets.sampled} of them.`));
+    }
     for (const [key, label, filter] of FACETS) {
       const values = facets[key] || [];
       if (!values.length) continue;

@@ -31,6 +31,9 @@ export async function renderTimeline(params) {
   const max = Math.max(1, ...days.map((d) => d.count));
   const detail = h("section", { class: "day-detail", id: "day-detail" });
   const chart = h("div", { class: "timeline", id: "timeline", role: "list" });
+  // Long spans: narrow columns, dates written only on days with events and on the 1st of a month.
+  const dense = days.length > 60;
+  if (dense) chart.classList.add("dense");
   const types = new Set();
 
   async function openDay(date, button) {
@@ -56,7 +59,7 @@ export async function renderTimeline(params) {
     const col = h("button", { class: "day", type: "button", role: "listitem", "data-date": d.date,
       title: `${d.date}: ${d.count} event${d.count === 1 ? "" : "s"}`, disabled: d.count === 0 },
     h("span", { class: "n" }, d.count ? String(d.count) : ""), h("div", { class: "bar-box" }, bar),
-    h("span", { class: "date" }, d.date));
+    h("span", { class: "date" }, !dense || d.count || d.date.endsWith("-01") ? d.date : ""));
     col.addEventListener("click", () => openDay(d.date, col));
     chart.append(col);
   }
