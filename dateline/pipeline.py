@@ -124,7 +124,7 @@ class Runner:
     def run(self, sources: Iterable[str], *, max_bytes: int | None = None) -> RunStats:
         from .ingest import DEFAULT_MAX_BYTES, read_sources
 
-        return self.run_stream(read_sources(sources, max_bytes=max_bytes or DEFAULT_MAX_BYTES))
+        return self.run_stream(read_sources(sources, max_bytes=max_bytes or DEFAULT_MAX_BYTES, store=self.store))
 
     def run_stream(self, stream: Iterable[RawDoc | DatelineError]) -> RunStats:
         """Process a stream of documents (and ingest errors) to the end; returns the counts."""
@@ -234,7 +234,14 @@ def _drain(queue: list[Any]) -> Iterator[Outcome]:
 
 
 def _warm_worker() -> None:
-    """Load the heavy resources once per worker, before the first batch arrives."""
+    """Load the heavy resources once per worker, before the first batch arrives.
+
+    Workers ignore Ctrl-C: the main process decides when to stop, and stops them.
+    """
+    import signal
+
     from .analyze import nlp
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     nlp.pipeline()

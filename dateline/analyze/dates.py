@@ -86,7 +86,7 @@ def _count(words: list[str]) -> float | None:
 
 def _duration(text: str) -> tuple[str, float, str] | None:
     """("P6M", 6, "M") for "six months"; None when the text is not a length of time."""
-    words = re.findall(r"[\w.]+", text.lower())
+    words = re.findall(r"[\w.]+", re.sub(r"(?<=\d),(?=\d{3})", "", text.lower()))
     unit = next(
         (u for w in words for k, u in _UNITS.items() if w in (k, k + "s", k.rstrip("y") + "ies")), None
     )
@@ -121,7 +121,10 @@ def _future(doc: Any, start: int, end: int) -> bool:
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return False
-    before = doc[max(span.sent.start, span.start - 8) : span.start]
+    first = span.start
+    while first > 0 and first > span.start - 8 and not doc[first].is_sent_start:
+        first -= 1
+    before = doc[first : span.start]
     for t in reversed(before):
         if t.tag_ == "VBD" or t.text in (",", ";"):
             return False
@@ -163,7 +166,7 @@ def resolve(text: str, reference: dt.date | None, *, future: bool = False) -> Da
             return None
         return m
     if reference is None:
-        year_only = re.fullmatch(r"(?:in\s+)?(\d{4})", low)
+        year_only = re.fullmatch(r"(?:in\s+)?([12]\d{3})", low)
         if year_only:
             m.date, m.end_date = f"{year_only.group(1)}-01-01", f"{year_only.group(1)}-12-31"
             return m
@@ -222,19 +225,28 @@ def resolve(text: str, reference: dt.date | None, *, future: bool = False) -> Da
         else:
             year = ref.year if month <= ref.month else ref.year - 1
         m.date, m.end_date = (d.isoformat() for d in _month_range(year, month))
-    elif ym := re.fullmatch(r"(?:(?:in|since|during|by|until|early|late|mid)[\s-]+)?(\d{4})", low):
+    elif ym := re.fullmatch(r"(?:(?:in|since|during|by|until|early|late|mid)[\s-]+)?([12]\d{3})", low):
         m.date, m.end_date = f"{ym.group(1)}-01-01", f"{ym.group(1)}-12-31"
     elif dur := _duration(low):
         iso_dur, n, unit = dur
-        if _AGO.search(low) and unit in _UNIT_DAYS:
-            m.date = (ref - dt.timedelta(days=round(n * _UNIT_DAYS[unit]))).isoformat()
-        elif re.match(r"(?:the\s+)?(?:past|last|previous)\b", low) and unit in _UNIT_DAYS:
-            m.date = (ref - dt.timedelta(days=round(n * _UNIT_DAYS[unit]))).isoformat()
-            m.end_date = ref.isoformat()
-            m.duration = iso_dur
+        back = _days_before(ref, n, unit)
+        if _AGO.search(low) and back:
+            m.date = back
+        elif re.match(r"(?:the\s+)?(?:past|last|previous)\b", low) and back:
+            m.date, m.end_date, m.duration = back, ref.isoformat(), iso_dur
         else:
             m.duration = iso_dur
     return m
+
+
+def _days_before(ref: dt.date, n: float, unit: str) -> str | None:
+    """The day ``n`` units before ``ref`` ("six months ago"); None for hours or beyond the calendar."""
+    if unit not in _UNIT_DAYS:
+        return None
+    try:
+        return (ref - dt.timedelta(days=round(n * _UNIT_DAYS[unit]))).isoformat()
+    except OverflowError:
+        return None
 
 
 def _month_day(month: int, day: int, reference: dt.date, weekday: int | None, future: bool) -> dt.date | None:

@@ -13,6 +13,7 @@ Names are matched on two keys: ``norm`` (case, accents and punctuation folded:
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import os
@@ -125,11 +126,20 @@ class Gazetteer:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        # check_same_thread=False: reads only, shared by the worker threads of one process
-        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
         self._lookup = functools.lru_cache(maxsize=200_000)(self._lookup_uncached)
         self._adjective = functools.lru_cache(maxsize=20_000)(self._adjective_uncached)
         self._countries: dict[str, Candidate] | None = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """A read-only connection, reopened in a forked worker (SQLite handles must not cross a fork)."""
+        if self._db is None or self._pid != os.getpid():
+            # check_same_thread=False: reads only, shared by the worker threads of one process
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._db
 
     def _rows(self, sql: str, args: tuple[object, ...]) -> list[Candidate]:
         return [
@@ -212,7 +222,15 @@ def ensure_built(path: Path | None = None, *, progress: bool = False) -> Path:
         return path
     from . import gazetteer_build
 
-    gazetteer_build.build_packaged(path, progress=progress)
+    # Worker processes starting together build it once: the others wait on the lock.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not path.exists():
+                gazetteer_build.build_packaged(path, progress=progress)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return path
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import io
 import json
+import os
 import sqlite3
 import sys
 import time
@@ -99,7 +100,7 @@ class _Builder:
 
     def write(self, path: Path, meta: dict[str, str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.part")
         tmp.unlink(missing_ok=True)
         db = sqlite3.connect(tmp)
         try:

@@ -253,10 +253,47 @@ def _adjective_use(doc: Any, start: int, end: int) -> bool:
 
 
 # Words that name towns somewhere but, alone inside a longer name, are not the place meant.
-_GENERIC = {"union", "state", "city", "county", "north", "south", "east", "west", "eastern", "western",
-            "northern", "southern", "central", "new", "great", "greater", "upper", "lower", "university",
-            "college", "national", "international", "royal", "saint", "st", "port", "mount", "lake", "river",
-            "valley", "bay", "park", "centre", "center", "academy", "school", "hospital", "church", "street"}
+_GENERIC = {
+    "union",
+    "state",
+    "city",
+    "county",
+    "north",
+    "south",
+    "east",
+    "west",
+    "eastern",
+    "western",
+    "northern",
+    "southern",
+    "central",
+    "new",
+    "great",
+    "greater",
+    "upper",
+    "lower",
+    "university",
+    "college",
+    "national",
+    "international",
+    "royal",
+    "saint",
+    "st",
+    "port",
+    "mount",
+    "lake",
+    "river",
+    "valley",
+    "bay",
+    "park",
+    "centre",
+    "center",
+    "academy",
+    "school",
+    "hospital",
+    "church",
+    "street",
+}
 
 
 def _inner_name(key: str) -> tuple[str, bool] | None:
@@ -347,7 +384,7 @@ def _scan(
                 if m is None:
                     continue
                 if _well_known(gaz.lookup(m.key, fuzzy=False), m, span, embedded=embedded) or (
-                    m.adjectival and (embedded or span[0].i > span[0].sent.start or n > 1)
+                    m.adjectival and (embedded or not span[0].is_sent_start or n > 1)
                 ):
                     best = (n, m)
                     break
@@ -363,7 +400,7 @@ def _well_known(cands: tuple[Candidate, ...], m: Mention, span: list[Any], *, em
     """Is this capitalised run a place name we can trust without NER's say-so?"""
     if not cands:
         return False
-    sentence_start = span[0].i == span[0].sent.start
+    sentence_start = bool(span[0].is_sent_start)
     for c in cands:
         if not c.main and c.feature[0] == "P":
             continue

@@ -89,8 +89,33 @@ def parse_sentences(doc: Any, sents: Iterable[Any]) -> None:
     if not todo:
         return
     parser = pipeline().get_pipe("parser")
-    for sent, sdoc in zip(todo, parser.pipe([s.as_doc() for s in todo], batch_size=256)):
+    for sent, sdoc in zip(todo, parser.pipe(_sentence_docs(doc, todo), batch_size=256)):
         cache[sent.start] = sdoc
+
+
+def _sentence_docs(doc: Any, sents: list[Any]) -> list[Any]:
+    """One small Doc per sentence, with the tags, lemmas, entities and token vectors of ``doc``.
+
+    ``Span.as_doc`` does the same but exports the whole document's arrays for every
+    sentence (quadratic in the article's length: it cost more than the parse itself).
+    """
+    from spacy.attrs import ENT_IOB, ENT_TYPE, LEMMA, MORPH, POS, TAG
+    from spacy.tokens import Doc
+
+    attrs = [TAG, POS, MORPH, LEMMA, ENT_IOB, ENT_TYPE]
+    array = doc.to_array(attrs)
+    out = []
+    for sent in sents:
+        toks = doc[sent.start:sent.end]
+        sdoc = Doc(doc.vocab, words=[t.text for t in toks], spaces=[bool(t.whitespace_) for t in toks])
+        rows = array[sent.start:sent.end].copy()
+        if rows[0, 4] == 1:  # an entity running in from the previous sentence starts here
+            rows[0, 4] = 3
+        sdoc.from_array(attrs, rows)
+        if doc.tensor.size:
+            sdoc.tensor = doc.tensor[sent.start:sent.end]
+        out.append(sdoc)
+    return out
 
 
 def parsed(sent: Any) -> Any:

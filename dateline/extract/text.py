@@ -184,7 +184,6 @@ def extract_plain(text: str) -> TextExtraction:
         drop[i] = True
 
     keep = [not drop[i] and scores[i] > thr for i in range(n)]
-    _smooth(lines, keep, drop, scores, thr)
     _cut_trailers(lines, keep, drop, signals)
 
     body = [lines[i].text.strip() for i in range(n) if keep[i]]
@@ -204,29 +203,6 @@ def extract_plain(text: str) -> TextExtraction:
     return TextExtraction(
         text="\n\n".join(body), title=title, highlights=hl, signals=list(dict.fromkeys(signals))
     )
-
-
-def _smooth(lines: list[Line], keep: list[bool], drop: list[bool], scores: list[float], thr: float) -> None:
-    """Fill one-line gaps inside the article; drop short kept lines stranded in boilerplate.
-
-    A subheading or a one-sentence paragraph between two kept paragraphs belongs to
-    the article unless the model is sure it does not; a short line kept far from any
-    other kept line is more likely a menu or teaser fragment.
-    """
-    n = len(lines)
-    before = list(keep)
-    for i in range(1, n - 1):
-        if not before[i] and not drop[i] and before[i - 1] and before[i + 1] and scores[i] > thr * _GAP_FACTOR:
-            keep[i] = True
-    for i in range(n):
-        if before[i] and _words(lines[i].text) < _STRANDED_WORDS:
-            near = [j for j in range(max(0, i - 3), min(n, i + 4)) if j != i and before[j]]
-            if not near:
-                keep[i] = False
-
-
-_GAP_FACTOR = 0.3
-_STRANDED_WORDS = 8
 
 
 def _cut_trailers(lines: list[Line], keep: list[bool], drop: list[bool], signals: list[str]) -> None:

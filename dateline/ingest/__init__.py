@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import DatelineError, IngestError
 from ..records import RawDoc
@@ -22,8 +23,12 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
-def read_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDoc | DatelineError]:
-    """Every document of every source, in order; unreadable ones as errors."""
+def read_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 store: Any = None) -> Iterator[RawDoc | DatelineError]:
+    """Every document of every source, in order; unreadable ones as errors.
+
+    With a ``store``, the fetcher keeps its per-URL state there (conditional GETs across runs).
+    """
     urls: list[str] = []
     for source in sources:
         if is_url(source):
@@ -31,20 +36,35 @@ def read_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES) 
             continue
         if source == "-":
             try:
-                yield from read_bytes(read_stdin(max_bytes), "-", max_bytes)
+                data = read_stdin(max_bytes)
             except DatelineError as exc:
                 yield exc
+                continue
+            yield from _documents_or_urls(read_bytes(data, "-", max_bytes), urls)
             continue
         path = Path(source)
         if not path.exists():
             yield IngestError("not-found", "no such file or folder", source=source)
             continue
         for file in iter_files(path):
-            yield from read_file(file, max_bytes)
+            yield from _documents_or_urls(read_file(file, max_bytes), urls)
     if urls:
         from .web import read_urls  # the polite fetcher: only imported when a URL is given
 
-        yield from read_urls(urls, max_bytes=max_bytes)
+        yield from read_urls(urls, max_bytes=max_bytes, store=store)
+
+
+def _documents_or_urls(items: Iterator[RawDoc | DatelineError], urls: list[str]) -> Iterator[RawDoc | DatelineError]:
+    """Pass documents on; a plain-text file that is a list of URLs adds them to ``urls`` instead."""
+    from .urls import url_list
+
+    for item in items:
+        if isinstance(item, RawDoc) and item.kind == "text" and len(item.content) < 5_000_000:
+            listed = url_list(item.content.decode("utf-8", errors="replace"))
+            if listed:
+                urls.extend(listed)
+                continue
+        yield item
 
 
 def read_file(path: Path, max_bytes: int) -> Iterator[RawDoc | DatelineError]:

@@ -495,7 +495,7 @@ class Fetcher:
             self._enqueue(request, time.monotonic() + wait, front=True)
 
     def _backoff(self, attempt: int) -> float:
-        base = self.config.backoff * (2**attempt)
+        base = self.config.backoff * 2.0**attempt
         return base + random.uniform(0, base / 10)
 
     def _error(self, request: Request, code: str, detail: str) -> FetchError:

@@ -18,9 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .fetch import Response, Robots
+
+if TYPE_CHECKING:
+    from ..store.base import Store
 
 DDL = [
     """CREATE TABLE IF NOT EXISTS seen (
@@ -71,7 +74,7 @@ class SeenRow:
 class SeenTable:
     """Fetch state per URL in the run's database (SQLite or PostgreSQL, through ``Store``)."""
 
-    def __init__(self, store: Any, *, retry_after: float = 3600.0) -> None:
+    def __init__(self, store: Store, *, retry_after: float = 3600.0) -> None:
         self.store = store
         self.retry_after = retry_after
         with store.transaction():
@@ -117,7 +120,7 @@ class SeenTable:
         """A failed URL is tried again after ``retry_after`` seconds, doubling with each failure."""
         if row.last_checked is None:
             return True
-        wait = min(self.retry_after * 2 ** max(0, row.failures - 1), MAX_RETRY_WAIT)
+        wait = min(self.retry_after * 2.0 ** max(0, row.failures - 1), MAX_RETRY_WAIT)
         return (_now() - row.last_checked).total_seconds() >= wait
 
     def robots(self, origin: str) -> Robots | None:

@@ -92,3 +92,11 @@ def test_dates_seed_on_thursday(seed_path) -> None:
     found = _find(text)
     assert any(m.text == "on Thursday" and m.date == "2022-09-08" for m in found)
     assert any(m.text.startswith("Sept. 10") and m.date == "2022-09-10" for m in found)
+
+
+def test_dates_beyond_the_calendar_keep_only_the_length() -> None:
+    import datetime as dt
+
+    m = dates.resolve("9999999 days ago", dt.date(2022, 9, 10))
+    assert m is not None and m.date is None and m.duration == "P9999999D"
+    assert dates.resolve("2,000 years ago", dt.date(2022, 9, 10)).date.startswith("0024")

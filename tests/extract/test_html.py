@@ -52,7 +52,7 @@ def _page(bench, page_id: str) -> tuple[str, dict]:
     "0362-bbc.com.52241221",
     "0279-theguardian.com.academics",
     "0074-spiegel.de.albtraum",
-    "0182-elpais.com.ciencia",
+    "0986-zeit.de.zugverkehr",
 ])
 def test_news_page_keeps_article_drops_boilerplate(bench, page_id):
     html, ann = _page(bench, page_id)
