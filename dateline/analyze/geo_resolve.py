@@ -76,7 +76,7 @@ def _candidates(m: Mention) -> tuple[Candidate, ...]:
 
 def _prior(c: Candidate, g: _Group) -> float:
     score = math.log10(c.population + 10) + FEATURE_PRIOR.get(c.feature, 0.0)
-    if c.feature[0] in "HT" or c.feature in ("L.RGN",):
+    if c.feature[0] in "HT" or c.feature in ("L.RGN",) or c.id < 0:
         score += 5.0  # curated physical features and regions: famous by construction, but no population
     if c.main:
         score += 1.0

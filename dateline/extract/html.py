@@ -24,6 +24,7 @@ from . import textlines
 _WS = re.compile(r"\s+")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 MAX_HTML_CHARS = 20_000_000
+_MIN_FALLBACK_WORDS = 20
 
 
 @dataclass(slots=True)
@@ -125,12 +126,17 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
     else:
         failure = "trafilatura found no main text"
     paras = [p.strip() for p in ((doc.text or "") if doc is not None else "").split("\n") if p.strip()]
+    title = (doc.title or None) if doc is not None else _fallback_title(tree)
+    if len(paras) > 1 and title and _norm(paras[0]).casefold() == _norm(title).casefold():
+        paras = paras[1:]  # the <h1> repeating the title: the title is kept apart
     text = "\n\n".join(paras)
     if not text:
         try:
             text = _line_model_text(tree).strip()
         except Exception as exc:  # noqa: BLE001 - html-text on a pathological tree
             failure += f"; html-text failed: {type(exc).__name__}: {exc}"
+        if len(text.split()) < _MIN_FALLBACK_WORDS:  # a menu or a title is not an article
+            text = ""
     if not text:
         raise ExtractError("no-text", failure)
     authors: list[str] = []
@@ -138,7 +144,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
         authors = [a.strip() for a in re.split(r";|\s+and\s+", doc.author) if a.strip()]
     return HtmlExtraction(
         text=text,
-        title=(doc.title or None) if doc is not None else _fallback_title(tree),
+        title=title,
         published=(doc.date or None) if doc is not None else None,
         site=(doc.sitename or None) if doc is not None else None,
         url=canonical,

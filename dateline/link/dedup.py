@@ -189,14 +189,24 @@ class Index:
             return True
         return m.embedding is not None and m.embedding >= RETELL_EMBEDDING
 
-    def best_match(self, fp: Fingerprint) -> Match | None:
-        """The closest stored article that passes verification, if any."""
-        best: Match | None = None
+    def matches(self, fp: Fingerprint) -> list[Match]:
+        """Stored articles that pass verification, closest first."""
+        found = []
         for other_id in self.candidates(fp):
             m = self.compare(fp, self.prints[other_id])
-            if self.same_story(m, fp, self.prints[other_id]) and (best is None or m.score > best.score):
-                best = m
-        return best
+            if self.same_story(m, fp, self.prints[other_id]):
+                found.append(m)
+        return sorted(found, key=lambda m: (-m.score, m.other))
+
+    def verify(self, fp: Fingerprint, other_id: str) -> bool:
+        """Whether ``fp`` passes verification against one stored article."""
+        other = self.prints[other_id]
+        return self.same_story(self.compare(fp, other), fp, other)
+
+    def best_match(self, fp: Fingerprint) -> Match | None:
+        """The closest stored article that passes verification, if any."""
+        found = self.matches(fp)
+        return found[0] if found else None
 
     def add(self, fp: Fingerprint, *, observed: bool = False) -> None:
         """Index one fingerprint (replacing an earlier one); ``observed``: already counted by ``observe``."""

@@ -158,7 +158,7 @@ class StoryBook:
         emptied = self.remove(article.id)
         fp = fp or fingerprint(article.id, article.text, article.title, article.site)
         member = Member.of(article, fp)
-        match = self.index.best_match(fp)
+        match = self._joinable(fp)
         self.index.add(fp, observed=observed)
         if match is not None:
             story = self.stories[self.story_of[match.other]]
@@ -170,6 +170,20 @@ class StoryBook:
         if emptied == story.id:
             emptied = None
         return story, self._classify(story, article.id), emptied
+
+    def _joinable(self, fp: Fingerprint) -> Match | None:
+        """The closest verified relative whose story the article may join.
+
+        A copy may join through any member (copies of copies are common). A
+        retelling must also pass verification against the story's origin:
+        otherwise stories drift, one loose link at a time, from one report to
+        the next report of the same affair.
+        """
+        for m in self.index.matches(fp):
+            story = self.stories[self.story_of[m.other]]
+            if m.copy or story.origin in (None, m.other) or self.index.verify(fp, story.origin):
+                return m
+        return None
 
     def remove(self, article_id: str) -> str | None:
         """Take an article out (for an idempotent re-add); returns its story's id if that became empty."""
