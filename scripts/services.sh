@@ -50,7 +50,7 @@ if [ "$(psql_admin -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$PG
   psql_admin -d postgres -c "CREATE ROLE $PG_USER LOGIN PASSWORD '$PG_PASSWORD' CREATEDB"
 fi
 if [ "$(psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" != "1" ]; then
-    # Byte-order collation (like SQLite's) so both backends sort ids and dates the same way;
+  # Byte-order collation (like SQLite's) so both backends sort ids and dates the same way;
   # a UTF-8 ctype so full-text search splits words in every script.
   psql_admin -d postgres -c "CREATE DATABASE $PG_DB OWNER $PG_USER TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
 fi

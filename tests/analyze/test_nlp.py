@@ -36,3 +36,14 @@ def test_parse_many_keeps_order_and_skips_empty() -> None:
     got = list(nlp.parse_many(arts, batch_size=2))
     assert [a.id for a, _ in got] == ["0", "1", "2"]
     assert got[1][1] is None and got[2][1].text == "Two there."
+
+
+def test_sentence_docs_match_span_as_doc() -> None:
+    text = "KYIV, Sept. 10 (Reuters) – President Volodymyr Zelensky spoke.\nHe visited New York City today."
+    doc = nlp.parse(text)
+    sents = list(doc.sents)
+    for sent, mine in zip(sents, nlp._sentence_docs(doc, sents)):
+        ref = sent.as_doc()
+        assert [(t.text, t.idx, t.tag_, t.lemma_, t.ent_iob_, t.ent_type_) for t in mine] == [
+            (t.text, t.idx, t.tag_, t.lemma_, t.ent_iob_, t.ent_type_) for t in ref
+        ]

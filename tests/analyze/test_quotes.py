@@ -120,3 +120,22 @@ def test_role_noun_speaker_resolves_to_person_with_that_role() -> None:
 
 def test_scare_quotes_are_not_quotations() -> None:
     assert run("Troops were sent in February to “disarm” the country.") == []
+
+
+def test_transcript_lines_and_dash_signatures() -> None:
+    found = run("WALLACE: Will she be there tonight?\nPENCE: Well, the question really is why they asked.\n")
+    assert [(q.speaker_text, q.text) for q in found] == [
+        ("WALLACE", "Will she be there tonight?"), ("PENCE", "Well, the question really is why they asked.")]
+    q = only(run("“I am truly afraid of what comes next for all of us.” ― Maria Lopez\n"), "afraid")
+    assert q.speaker == "Maria Lopez"
+
+
+def test_unattributed_passive_report() -> None:
+    q = only(run("Mr. Quiros was accused of using $50 million for personal expenses."), "personal expenses")
+    assert q.speaker is None and q.kind == "indirect"
+
+
+def test_negated_cue_is_not_a_quote_but_negation_inside_quote_is() -> None:
+    assert run("The ministry did not say whether troops had withdrawn.") == []
+    q = only(run('"Are we there? Probably not," Ms. Moore said.'), "Probably not")
+    assert q.speaker_text == "Ms. Moore"
