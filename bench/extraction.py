@@ -164,8 +164,8 @@ def print_table(title: str, results: list[dict], pages: list[dict], score: Modul
         a = metrics(score, pages, res["outputs"])
         h = metrics(score, held, res["outputs"])
         print(
-            f"  {res['name']:<34} {a["f1"]:6.4f} {a["precision"]:6.4f} {a["recall"]:6.4f} | "
-            f"{h["f1"]:11.4f} {h["precision"]:6.4f} {h["recall"]:6.4f} | {res['docs_per_s']:6.1f}"
+            f"  {res['name']:<34} {a['f1']:6.4f} {a['precision']:6.4f} {a['recall']:6.4f} | "
+            f"{h['f1']:11.4f} {h['precision']:6.4f} {h['recall']:6.4f} | {res['docs_per_s']:6.1f}"
         )
     print(f"  ({len(pages)} pages, {len(held)} held out)")
 

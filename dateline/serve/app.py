@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import DatelineError
 from ..store import Store, open_store
-from ..store.queries import QueryError, ensure_read_indexes
+from ..store.queries import QueryError
 
 log = logging.getLogger("dateline.serve")
 
@@ -76,10 +76,6 @@ class Stores:
                 return self.idle.pop()
             if not self.opened:
                 store = open_store(self.url)  # creates or migrates the schema, once
-                try:
-                    ensure_read_indexes(store)
-                except Exception as exc:  # a read-only database file: slower lists, still correct
-                    log.warning("cannot add the API's indexes to %s: %s", self.url, exc)
                 self.opened.append(store)
                 return store
             kind = type(self.opened[0])

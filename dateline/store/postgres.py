@@ -68,9 +68,7 @@ class PostgresStore(Store):
         with self.transaction():
             self.execute("SELECT pg_advisory_xact_lock(?)", [_MIGRATION_LOCK])
             super().migrate()
-            from .queries import READ_INDEXES
-
-            for stmt in EXTRA_DDL + READ_INDEXES:
+            for stmt in EXTRA_DDL:
                 self.execute(stmt)
 
     def _existing_columns(self, table: str) -> set[str]:

@@ -274,21 +274,6 @@ SORT_KEYS = {"COALESCE(a.ref_date, '')": "sort_date", "a.id": "id"}
 # Indexes the API's orderings and filters use, beyond the shared schema's (created by the API on
 # its first connection, and by the PostgreSQL store): with them a page is read in index order and
 # the scan stops after one page instead of sorting every matching row.
-READ_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS articles_order ON articles ((COALESCE(ref_date, '')), id)",
-    "CREATE INDEX IF NOT EXISTS events_order ON events ((COALESCE(date, '')), article_id, idx)",
-    "CREATE INDEX IF NOT EXISTS places_latlon ON places (lat, lon)",
-    "CREATE INDEX IF NOT EXISTS events_latlon ON events (lat, lon)",
-]
-
-
-def ensure_read_indexes(store: Store) -> None:
-    """Create ``READ_INDEXES`` (idempotent; a one-time cost on an existing large database)."""
-    with store.transaction():
-        for stmt in READ_INDEXES:
-            store.execute(stmt)
-
-
 def list_articles(store: Store, f: Filters, *, sort: str = "-date", cursor: str | None = None,
                   limit: int = 50) -> Page:
     """Articles (no text) narrowed by ``f``; newest first by default."""

@@ -85,6 +85,11 @@ def ddl(dialect: str) -> list[str]:
         "CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes (speaker)",
         "CREATE INDEX IF NOT EXISTS events_type ON events (type, subtype)",
         "CREATE INDEX IF NOT EXISTS events_date ON events (date)",
+        # Orderings and map boxes the API reads by.
+        "CREATE INDEX IF NOT EXISTS articles_order ON articles ((COALESCE(ref_date, '')), id)",
+        "CREATE INDEX IF NOT EXISTS events_order ON events ((COALESCE(date, '')), article_id, idx)",
+        "CREATE INDEX IF NOT EXISTS places_latlon ON places (lat, lon)",
+        "CREATE INDEX IF NOT EXISTS events_latlon ON events (lat, lon)",
     ]
     if dialect == "sqlite":
         stmts += [
