@@ -53,7 +53,7 @@ def render_pages(shared: Path, cache: Path | None) -> dict[str, dict]:
     pages = {}
     for page in benchx.load_pages(shared, split="train"):
         try:
-            traf = trafilatura.extract(page["html"], url=page.get("url"), include_comments=False) or ""
+            traf = trafilatura.extract(page["html"], url=page.get("url")) or ""
         except Exception:  # noqa: BLE001 - a page trafilatura cannot read gives no silver labels
             traf = ""
         pages[page["id"]] = {
@@ -147,7 +147,7 @@ def main() -> None:
     for f in range(args.folds):
         m = make_model(f).fit(x[fold != f], y[fold != f], sample_weight=w[fold != f])
         p1[fold == f] = m.predict_proba(x[fold == f])[:, 1]
-        print(f"  stage 1 fold {f}: {m.n_iter_} trees ({time.time() - t0:.0f}s)", file=sys.stderr)
+        print(f"  fold {f}: {m.n_iter_} trees ({time.time() - t0:.0f}s)", file=sys.stderr)
     print(f"out-of-fold line accuracy {((p1 > .5) == y).mean():.4f} ({time.time() - t0:.0f}s)", file=sys.stderr)
 
     page_list = [pages[pid] for pid, _ in doc_lines]
