@@ -41,7 +41,6 @@ import numpy as np
 from ..records import Article, Event, Place, Quote
 from . import actors as actor_mod
 from . import nlp
-from .embed import embed
 from .event_model import MARGIN_SCALE, model
 from .ontology import BY_CODE
 
@@ -70,7 +69,7 @@ _TERRITORY_CODES = ("GOV_REGAINS_TERIT", "NON_STATE_ACTOR_OVERTAKES_TER")
 
 _DENY = frozenset("deny reject dismiss refute rebut".split())
 _THREAT = frozenset("threaten vow pledge warn promise".split())
-_HYPO_VERBS = frozenset("plan intend aim prepare seek expect risk hope".split())
+_HYPO_VERBS = frozenset("plan intend aim prepare seek expect risk hope urge call order ask appeal".split())
 _MODALS = frozenset("could may might would should can".split())
 _HEDGE_ADV = frozenset("potentially possibly perhaps maybe likely".split())
 _REPORT = frozenset("say claim allege tell report announce insist assert state add write post tweet".split())
@@ -102,8 +101,27 @@ _TRIGGER_DEFAULT: dict[str, str] = {
     **dict.fromkeys("earthquake flood landslide hurricane cyclone storm".split(), "NATURAL_DISASTER"),
 }
 _COMBATANTS = re.compile(r"\b(prisoners?|soldiers?|troops|fighters|servicem[ae]n|combatants|militants|front ?lines?)\b", re.I)
+# A military trigger default ("mobilize", "advance", "fire") needs some sign of armed force in the sentence:
+# "Dr. Olaopa mobilizes both to confront the logjam" is no troop movement.
+_MILITARY = re.compile(r"\b(prisoners?|soldiers?|troops|fighters|servicem[ae]n|combatants|militants|front ?lines?"
+                       r"|army|armies|military|forces|rebels?|insurgents?|militias?|police|gunm[ae]n|jihadists?"
+                       r"|artillery|rockets?|missiles?|drones?|tanks?|guns?|rifles?|shells?|mortars?|bombs?"
+                       r"|air ?strikes?|warplanes?|offensive|counter-?offensive|invasion|war)\b", re.I)
+_MILITARY_DEFAULTS = frozenset("ARMED_CLASH ART_MISS_ATTACK AIR_STRIKE CHANGE_TO_GROUP_ACT".split())
+_YEAR = re.compile(r"^(1[5-9]\d\d|20\d\d)s?$")
+_PROTEST_VERBS = frozenset("demonstrate rally march".split())
 UNSURE = 0.3  # classifier confidence under which the trigger default wins
-MIN_CONFIDENCE = 0.12  # below this the sentence is too unlike any event type to report
+MIN_CONFIDENCE = 0.3  # below this (and with no trigger default) the sentence is too unlike any event type
+BACKGROUND_DAYS = 30  # an event dated this long before the article is background, not news
+# Habitual or generic framing: the sentence describes how things usually are, not what happened.
+_GENERIC = re.compile(r"\b(routine|usually|typically|often|regularly|frequent(ly)?|traditionally|habitually"
+                      r"|every (day|week|month|year)|tends? to|in recent (months|years)|for (months|years|decades)"
+                      r"|over the (past|last) (months|years|decades)"
+                      r"|since the (start|beginning|outbreak) of the (war|conflict|invasion|fighting)"
+                      r"|(tens|hundreds) of thousands (of \w+ )?have (been|died)|millions have been)\b", re.I)
+_COPULAR = frozenset("be come remain seem appear look mark represent".split())
+_TERRITORY_NOUNS = frozenset("city town village area territory base settlement swath swathe district region "
+                             "ground land".split())
 _TRIGGER_WORDS = TRIGGER_VERBS | TRIGGER_NOUNS | {"raise", "hoist", "plant"}
 
 
@@ -138,6 +156,8 @@ class _Candidate:
     modality: str
     quote: int | None
     main: bool  # holds the sentence's main trigger
+    sentence_triggers: frozenset[int] = frozenset()  # token indexes of every trigger in the sentence
+    main_trigger: int = -1  # token index of the sentence's main trigger
     text: str = ""  # what the classifier reads
     actors: list[actor_mod.Actor] = field(default_factory=list)
 
@@ -145,7 +165,8 @@ class _Candidate:
 def _is_trigger(token: Any) -> bool:
     lemma = token.lemma_.lower()
     if token.pos_ in ("VERB", "AUX") and lemma in TRIGGER_VERBS:
-        return True
+        # "the efforts demonstrate the influence": a transitive "demonstrate" is no protest.
+        return lemma not in _PROTEST_VERBS or not any(c.dep_ == "dobj" for c in token.children)
     if token.pos_ == "VERB" and lemma in ("raise", "hoist", "plant"):
         return any(c.dep_ == "dobj" and c.lemma_.lower() == "flag" for c in token.children)
     return token.pos_ in ("NOUN", "PROPN") and lemma in TRIGGER_NOUNS and token.dep_ != "compound"
@@ -176,6 +197,8 @@ def _modality(token: Any, base: int, quotes: list[Quote]) -> tuple[str, int | No
             return "threatened", q, below
         if lemma in _HYPO_VERBS and below.dep_ in ("xcomp", "ccomp"):
             return "hypothetical", q, below
+    if token.dep_ == "acl" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in token.children):
+        return "hypothetical", q, token  # "a counter-offensive to retake ...": a purpose, not a result
     for node in chain:
         for c in node.children:
             if (c.dep_ == "aux" and c.lemma_.lower() in _MODALS) or (
@@ -230,7 +253,8 @@ def _candidates(article: Article, doc: Any) -> list[_Candidate]:
                 continue  # "the offensive threatens to encircle ...": the noun names the main event
             ts.sort(key=lambda t: t.depth)
             q = next((t.quote for t in ts if t.quote is not None), None)
-            out.append(_Candidate(info, si, ts, modality, q, main in ts))
+            out.append(_Candidate(info, si, ts, modality, q, main in ts,
+                                  frozenset(t.token.i for t in triggers), main.token.i))
     return out
 
 
@@ -250,6 +274,23 @@ def _clause_text(cand: _Candidate, quotes: list[Quote]) -> str:
 def _scope_span(cand: _Candidate) -> tuple[int, int]:
     sub = list(cand.triggers[0].scope.subtree)
     return cand.sent.base + sub[0].idx, cand.sent.base + sub[-1].idx + len(sub[-1].text)
+
+
+def _owned(cand: _Candidate, start: int) -> bool:
+    """Whether the word at article offset ``start`` belongs to this event's clause.
+
+    The nearest trigger above the word in the parse owns it: in "seized territory
+    ... since it repelled an attack on Kyiv in March", Kyiv and March belong to
+    "repelled" (background), not to "seized". Words under no trigger are shared.
+    """
+    offset = start - cand.sent.base
+    tok = next((t for t in cand.sent.doc if t.idx <= offset < t.idx + max(len(t.text), 1)), None)
+    if tok is None:
+        return True
+    for node in [tok, *tok.ancestors]:
+        if node.i in cand.sentence_triggers:
+            return node.i == cand.triggers[0].token.i
+    return True
 
 
 def _span_places(places: list[Place], start: int, end: int) -> list[Place]:
@@ -282,6 +323,7 @@ def _choose_place(cand: _Candidate, places: list[Place], sents: list[Any], text:
     def best(found: list[Place]) -> Place:
         return min(found, key=lambda p: (_place_rank(p, text), abs(p.start - anchor)))
 
+    places = [p for p in places if not s_start <= p.start < s_end or _owned(cand, p.start)]
     scope = _scope_span(cand)
     in_scope = [p for p in _span_places(places, *scope) if _place_rank(p, text) < 2]
     if in_scope:
@@ -303,7 +345,8 @@ def _choose_place(cand: _Candidate, places: list[Place], sents: list[Any], text:
 
 def _choose_date(article: Article, cand: _Candidate) -> str | None:
     anchor = cand.sent.base + cand.triggers[0].token.idx
-    dates = [d for d in article.dates if cand.sent.base <= d.start < cand.sent.end and d.date and not d.duration]
+    dates = [d for d in article.dates if cand.sent.base <= d.start < cand.sent.end and d.date and not d.duration
+             and _owned(cand, d.start)]
     if dates:
         return min(dates, key=lambda d: abs(d.start - anchor)).date
     return article.reference_date
@@ -315,12 +358,52 @@ def _territorial(cand: _Candidate) -> bool:
         if lemma in _TERRITORY_STRONG or lemma in ("raise", "hoist", "plant"):
             return True
         if lemma in _TERRITORY_TAKE and any(
-            c.dep_ == "dobj" and (c.ent_type_ in ("GPE", "LOC", "FAC") or c.lemma_.lower() in
-                                  ("city", "town", "village", "area", "territory", "base", "settlement"))
+            c.dep_ in ("dobj", "nsubjpass") and any(
+                w.ent_type_ in ("GPE", "LOC", "FAC") or w.lemma_.lower() in _TERRITORY_NOUNS
+                for w in list(c.subtree)[:6])
             for c in t.token.children
         ):
             return True
     return False
+
+
+def _days_before(date: str | None, reference: str | None) -> int:
+    """How many days ``date`` lies before ``reference`` (0 when either is unknown)."""
+    from datetime import date as _date
+
+    try:
+        return (_date.fromisoformat(reference or "") - _date.fromisoformat(date or "")).days
+    except ValueError:
+        return 0
+
+
+def _reportable(cand: _Candidate, article: Article) -> bool:
+    """Whether a candidate reports an event rather than background, a habit or an appraisal.
+
+    Decided on the parse alone, before the (costly) classifier runs:
+    - a habitual or generic sentence ("a long period when the war turned into a
+      relentless routine") describes how things are, not what happened;
+    - an appraisal of an event named by a noun ("Ukraine's advance is by far the
+      fastest", "the attack comes as a surprise") comments on an event reported
+      elsewhere; "there was an explosion" (existential) still reports one;
+    - an event whose own date lies weeks before the article's is background.
+    """
+    if _GENERIC.search(cand.sent.text) and cand.sent_index > 1:
+        return False
+    head = cand.sent.doc[cand.main_trigger]  # the sentence's main trigger: its appraisal drops the whole sentence
+    if head.pos_ != "VERB":
+        root = head.sent.root
+        chain = [head, *head.ancestors]
+        if root.lemma_.lower() in _COPULAR and not any(c.dep_ == "expl" for c in root.children) \
+                and all(n.pos_ != "VERB" or n.lemma_.lower() in _COPULAR for n in chain[1:]):
+            return False
+    if _days_before(_choose_date(article, cand), article.reference_date) > BACKGROUND_DAYS:
+        return False
+    # An explicit year in the event's own clause ("occupied in the early 1900s by rice mills")
+    # older than last year: history, whether or not the dates step resolved it.
+    ref_year = int((article.reference_date or "0")[:4] or 0)
+    return not any(_YEAR.match(t.text) and int(t.text[:4]) < ref_year - 1
+                   and _owned(cand, cand.sent.base + t.idx) for t in cand.sent.doc)
 
 
 def _order_actors(found: list[actor_mod.Actor]) -> list[str]:
@@ -369,19 +452,23 @@ def find(article: Article, doc: Any) -> list[Event]:
         lead = _DATELINE.match(text)
         if lead:
             places = [p for p in places if p.start >= lead.end()]
+    cands = [c for c in cands if _reportable(c, article)]
+    if not cands:
+        return []
     for c in cands:
         c.text = _clause_text(c, article.quotes)
         c.actors = actor_mod.find_actors(c.sent.doc, c.sent.base)
     clf = model()
     texts = [c.text for c in cands]
-    vectors = embed(texts + ([article.title] if article.title else []))
-    margins = clf.margins(texts, vectors[: len(texts)])
-    title_sim = vectors[: len(texts)] @ vectors[-1] if article.title else np.zeros(len(texts))
+    margins, _ = clf.cascade_margins(texts)  # one batch per article; only unsure texts are embedded
+    title_sim = _title_similarity(clf, texts, article.title)
     scored: list[tuple[float, Event]] = []
     for c, row, sim in zip(cands, margins, title_sim):
         armed = any(a.kind in ("military", "rebels", "group") for a in c.actors)
         code, confidence = _pick(row, _excluded_codes(c, armed), clf.codes)
         default = _TRIGGER_DEFAULT.get(c.triggers[0].token.lemma_.lower())
+        if default in _MILITARY_DEFAULTS and not (armed or _MILITARY.search(c.sent.text)):
+            default = None
         if confidence < UNSURE and default:
             if default == "*":
                 civilians = any(a.kind in ("civilians", "protesters") for a in c.actors)
@@ -391,8 +478,7 @@ def find(article: Article, doc: Any) -> list[Event]:
         if all(t.token.lemma_.lower() in _DIPLOMATIC_NOUNS for t in c.triggers):
             code, confidence = "DIPLO", max(confidence, 0.5)
         if _territorial(c):
-            if code not in _TERRITORY_CODES:
-                confidence = max(confidence, 0.6)
+            confidence = max(confidence, 0.6 if code not in _TERRITORY_CODES else 0.5)
             first = next((a for a in c.actors if a.kind in ("military", "police", "rebels", "group")), None)
             code = "NON_STATE_ACTOR_OVERTAKES_TER" if first and first.kind in ("rebels", "group") \
                 else "GOV_REGAINS_TERIT"
@@ -409,9 +495,34 @@ def find(article: Article, doc: Any) -> list[Event]:
             lat=place.lat if place else None, lon=place.lon if place else None,
             quote=c.quote, counts=counts,
         )
-        salience = (1.0 / (1.0 + 0.35 * c.sent_index) + 0.6 * float(sim) + 0.5 * confidence
+        salience = (1.0 / (1.0 + 0.35 * c.sent_index) + 1.0 * float(sim) + 0.5 * confidence
                     + (0.3 if c.modality == "asserted" else 0.15 if c.modality == "claimed" else 0.0)
                     + (0.15 if place else 0.0) + (0.1 if c.main else 0.0))
         scored.append((salience, event))
     scored.sort(key=lambda x: -x[0])
-    return [e for _, e in scored]
+    return _merge([e for _, e in scored])
+
+
+def _title_similarity(clf: Any, texts: list[str], title: str | None) -> np.ndarray:
+    """Word TF-IDF cosine of each candidate to the title (the title names the main event).
+
+    TF-IDF rather than embeddings: the step embeds only what the classifier is unsure of."""
+    if not title:
+        return np.zeros(len(texts))
+    rows = clf.word.transform([*texts, title])
+    return np.asarray((rows[:-1] @ rows[-1].T).todense()).ravel()
+
+
+def _merge(found: list[Event]) -> list[Event]:
+    """One event per (sub-type, place, date, modality): later sentences retelling an
+    event already reported add nothing; the most salient mention is kept."""
+    seen: set[tuple[str, str | None, str | None, str]] = set()
+    out = []
+    for e in found:
+        key = (e.subtype, e.place, e.date, e.modality)
+        if e.place is None:  # unplaced events cannot be told apart: keep them all
+            out.append(e)
+        elif key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out

@@ -311,13 +311,16 @@ def _add_curated(b: _Builder, iso_to_id: dict[str, int]) -> None:
             if alias:  # curated: as good as the main name ("Atlantic" is the ocean)
                 b.name(pid, alias, main=True)
         by_name_feature[(norm(name), feature)] = pid
-    for name, aliases, members in _tsv("regions.tsv"):
+    for row in _tsv("regions.tsv"):
+        name, aliases, members = row[:3]
         points = [b.places[iso_to_id[m]] for m in members.split() if m in iso_to_id]
         if not points or (norm(name), "L.RGN") in by_name_feature:
             continue
         pid = b.local_id()
         lat = sum(p[4] for p in points) / len(points)
         lon = sum(p[5] for p in points) / len(points)
+        if len(row) > 3 and row[3].strip():  # GeoNames' own point for the region, where given
+            lat, lon = (float(v) for v in row[3].split(","))
         b.add(
             (pid, name, None, "L.RGN", lat, lon, sum(p[6] for p in points), None),
             [a for a in aliases.split("|") if a],

@@ -102,7 +102,7 @@ class Mention:
     text: str
     key: str  # the name to look up (span without "the", "'s", "region"...)
     adjectival: bool = False
-    hint: str | None = None  # adm1 | adm2 | water | city
+    hint: str | None = None  # adm1 | adm2 | water | city | container ("Tacoma, Washington")
     metonymic: bool = False
     strong: bool = True  # found by NER or as a well-known name; weak ones need a good candidate
 
@@ -153,7 +153,29 @@ def _context_hint(doc: Any, start: int, end: int) -> tuple[str | None, str]:
         return "water", ""
     if before == "of" and span.start > 1 and doc[span.start - 2].lower_ in ADM1_WORDS:
         return "adm1", ""
+    if _container(doc, span):
+        return "container", ""
     return None, ""
+
+
+_LIST_WORDS = {"and", "or", "nor", "&", ","}
+
+
+def _container(doc: Any, span: Any) -> bool:
+    """True for the second name of "Tacoma, Washington" / "Nelson, B.C.": the region or country holding a town.
+
+    Not in lists ("Moscow, Washington and Beijing"): the name must not be followed by
+    "and", "or" or a comma, nor the first name be preceded by a comma.
+    """
+    i = span.start
+    if i < 2 or doc[i - 1].text != "," or doc[i - 2].pos_ != "PROPN":
+        return False
+    if span.end < len(doc) and doc[span.end].lower_ in _LIST_WORDS:
+        return False
+    j = i - 2
+    while j > 0 and doc[j - 1].pos_ == "PROPN":
+        j -= 1
+    return not (j > 0 and doc[j - 1].lower_ in _LIST_WORDS)
 
 
 _AUX = {

@@ -2,9 +2,11 @@
 
 One sense per name per article: every mention of "Georgia" in a story gets the same
 place. Each candidate is scored on
-- prominence: log population, and the feature class (a country or continent named
-  outright is rarely a village of the same name; a national capital is the city
-  most often meant);
+- prominence: log population, with extra weight for big cities (named in any story,
+  whatever its country: "London-based", "the Portland Trail Blazers"), and the
+  feature class (a country or continent named outright is rarely a village of the
+  same name; a national capital is the city most often meant; a bare river name is
+  rarely the stream);
 - context words: "the Kharkiv region" / "Kharkiv oblast" -> the region, "the
   Dnieper river" -> the stream;
 - country focus: the countries the article names, weighted by how often, and the
@@ -30,11 +32,18 @@ if TYPE_CHECKING:
 
 FEATURE_PRIOR = {"A.PCLI": 5.0, "L.CONT": 5.0, "L.RGN": 3.0, "A.ADM1": -0.5, "A.ADM2": -1.0, "P.PPLC": 2.0}
 HINT_BONUS = 6.0
+CONTAINER_BONUS = float(__import__("os").environ.get("DL_CONT", "2.0"))
 FOCUS_WEIGHT = 6.0
 DATELINE_WEIGHT = 1.5
 ADMIN1_MATCH = 2.0
 DISTANCE_WEIGHT = 0.8
 APPROXIMATE_CONFIDENCE = 0.1
+# Big cities are named in any story (teams, firms, "London-based"), whatever its country focus:
+# each tenfold of population above this adds BIG_CITY_WEIGHT on top of the log-population prior.
+BIG_CITY_POPULATION = 100_000
+BIG_CITY_WEIGHT = 1.0
+# A river named without "river" nearby is rarely the stream: "Limpopo" is the province.
+BARE_RIVER_PENALTY = 3.0
 
 
 @dataclass(slots=True)
@@ -78,6 +87,8 @@ def _prior(c: Candidate, g: _Group) -> float:
     score = math.log10(c.population + 10) + FEATURE_PRIOR.get(c.feature, 0.0)
     if c.feature[0] in "HT" or c.feature in ("L.RGN",) or c.id < 0:
         score += 5.0  # curated physical features and regions: famous by construction, but no population
+    if c.feature[0] == "P" and c.population > BIG_CITY_POPULATION:
+        score += BIG_CITY_WEIGHT * math.log10(c.population / BIG_CITY_POPULATION)
     if c.main:
         score += 1.0
     elif c.feature[0] == "P":
@@ -89,6 +100,8 @@ def _prior(c: Candidate, g: _Group) -> float:
     if norm(c.name) == g.key:
         score += 0.5
     hint = g.hints.most_common(1)[0][0] if g.hints else None
+    if c.feature == "H.STM" and hint != "water":
+        score -= BARE_RIVER_PENALTY
     if hint == "adm1":
         # "the Kharkiv region" is the oblast, not the city; a country is a region too
         score += (
@@ -102,6 +115,8 @@ def _prior(c: Candidate, g: _Group) -> float:
         score += HINT_BONUS if c.feature[0] == "H" else 0.0
     elif hint == "city":
         score += 2.0 if c.feature[0] == "P" else 0.0
+    elif hint == "container":  # "Tacoma, Washington": most often a region or country, at times a town
+        score += CONTAINER_BONUS if c.feature in ("A.ADM1", "A.PCLI", "L.RGN") else 0.0
     return score
 
 
@@ -137,7 +152,7 @@ def resolve(
     groups: dict[tuple[str, bool, str | None], _Group] = {}
     for m in [*mentions, *(context or [])]:
         # one sense per name, except that "the Kharkiv region" and "Kharkiv" are two places
-        gkey = (norm(m.key), m.adjectival, m.hint if m.hint in ("adm1", "adm2", "water") else None)
+        gkey = (norm(m.key), m.adjectival, m.hint if m.hint in ("adm1", "adm2", "water", "container") else None)
         g = groups.get(gkey)
         if g is None:
             g = groups[gkey] = _Group(gkey[0], m.adjectival)

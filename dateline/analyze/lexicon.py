@@ -33,8 +33,34 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     discuss laud hail address ignore endorse outline detail highlight unveil
     rail campaign lobby veto sign decline try convince liken accuse endorse
     back sponsor embrace favor favour view regard judge compare accept
+    refuse seek aim strive attempt prefer desire anticipate envision envisage
+    thank lambast denounce decry deplore fault scold rebuke chide mock ridicule
+    oppose support pressure lobby beg plead implore
     """.split()
 )
+
+
+
+def verb_lemma(word: str, lemma: str) -> str:
+    """``lemma`` if it is a speech verb, else the speech verb ``word`` inflects, if any.
+
+    The tagger's lemmatizer slips on some inflections ("hopes" -> "hop"); the
+    regular English endings recover them.
+    """
+    lemma = lemma.lower()
+    if lemma in SPEECH_VERBS:
+        return lemma
+    w = word.lower()
+    for suffix, add in (("s", ""), ("es", ""), ("ies", "y"), ("d", ""), ("ed", ""), ("ied", "y"),
+                        ("ing", ""), ("ing", "e")):
+        if w.endswith(suffix) and len(w) > len(suffix) + 2:
+            guess = w[: -len(suffix)] + add
+            if guess in SPEECH_VERBS:
+                return guess
+            if add == "" and guess[-1] == guess[-2] and guess[:-1] in SPEECH_VERBS:
+                return guess[:-1]  # "planned", "planning"
+    return lemma
+
 
 # Verbs whose content is a clause the outlet reports as contested or disputed.
 CLAIM_VERBS: frozenset[str] = frozenset("claim allege assert insist contend maintain purport boast".split())
@@ -49,6 +75,8 @@ SPEECH_NOUNS: frozenset[str] = frozenset(
     statement claim allegation assertion warning announcement report remark
     comment promise pledge vow argument message tweet post interview
     testimony admission denial belief view opinion suggestion insistence
+    plan decision refusal proposal demand request intention hope fear concern
+    accusation charge criticism threat vision goal determination attempt bid
     """.split()
 )
 

@@ -34,6 +34,7 @@ from .lexicon import (
     ROLE_WORDS,
     SPEECH_NOUNS,
     SPEECH_VERBS,
+    verb_lemma,
 )
 from .quotemarks import QuoteMark, quote_marks
 from .speech import ATTITUDE_WORDS, Found, find_in_sentence, subject_of
@@ -48,6 +49,15 @@ _UNVERIFIED = re.compile(
     r"|(?:has|have) not been (?:independently )?(?:verified|confirmed))",
     re.I,
 )
+# Battlefield gains and enemy losses: the contested facts parties to a conflict report.
+_CONFLICT_CLAIM = re.compile(
+    r"\b(?:(?:had|have|has|were|was|been|being)\s+(?:\w+ly\s+)?)?"
+    r"(?:liberated|recaptured|retaken|retook|reclaimed|regained|captured|seized|shot down|repelled|repulsed|"
+    r"encircled|neutralized|neutralised|taken prisoner|took prisoner|pushed back|broke through|"
+    r"destroyed\s+(?:\w+\s+){0,3}(?:tanks?|aircraft|drones?|positions?|vehicles?|units?|depots?|systems?)|"
+    r"killed\s+(?:\w+\s+){0,4}(?:soldiers|troops|fighters|militants|servicemen|invaders|occupiers|mercenaries))\b",
+    re.I,
+)
 _HEDGE_WORDS = re.compile(r"\b(?:reportedly|allegedly|purportedly|apparently|supposedly)\b", re.I)
 _MEDIUM = re.compile(
     r"\b(?:[Ii]n|[Oo]n|[Aa]t|[Dd]uring|via|through)\s+(?:a|an|the|his|her|their|its)?\s*"
@@ -60,8 +70,13 @@ _MEDIUM = re.compile(
     r"Facebook(?: post)?|Twitter|Telegram(?: channel)?|YouTube|Instagram|TikTok|television|TV|radio|"
     r"social media|a rally|rally))\b"
 )
+# Verbs that attribute a quotation they follow ("“...,” she continued.").
+_AFTER_QUOTE = SPEECH_VERBS | {"continue", "go", "conclude", "begin"}
+_POSSESSIVE = {"his": "he", "their": "they", "its": "it", "our": "we", "my": "i"}
 _CUE_WORDS = SPEECH_VERBS | SPEECH_NOUNS | ATTITUDE_WORDS | {"according"}
 _QUOTE_CHARS = "“”\"„«»"
+# Capitalised sentence openers that are not agents ("This threatens to ...").
+_NON_AGENTS = frozenset("this that these those it there which what who the a an".split())
 
 
 @dataclass(slots=True)
@@ -80,7 +95,7 @@ class _Item:
 def candidate(sent: Any) -> bool:
     """Whether a sentence may hold speech: a speech word, "according" or a quotation mark."""
     for tok in sent:
-        if tok.lemma_.lower() in _CUE_WORDS or tok.lower_ in _CUE_WORDS or tok.text in _QUOTE_CHARS:
+        if verb_lemma(tok.text, tok.lemma_) in _CUE_WORDS or tok.lower_ in _CUE_WORDS or tok.text in _QUOTE_CHARS:
             return True
     return False
 
@@ -89,7 +104,7 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def _agent(f: Found, entities: list[Entity]) -> bool:
+def _agent(text: str, f: Found, entities: list[Entity]) -> bool:
     """Whether the speaker of ``f`` can say, want or plan things (not "the offensive threatens")."""
     if f.speaker_start is None or f.speaker_end is None:
         return False
@@ -97,6 +112,8 @@ def _agent(f: Found, entities: list[Entity]) -> bool:
     if lemma in PRONOUNS_PERSON or lemma in PRONOUNS_GROUP or lemma in ROLE_WORDS or lemma in GROUP_NOUNS:
         return True
     head = f.speaker_head if f.speaker_head is not None else f.speaker_start
+    if text[head:head + 1].isupper() and lemma not in _NON_AGENTS:
+        return True  # a name the model did not tag ("Trump wants to ...")
     return any(e.start <= head < e.end and e.label in ("PERSON", "ORG", "GPE", "NORP") for e in entities)
 
 
@@ -110,7 +127,7 @@ def _from_parse(doc: Any, sents: list[Any], entities: list[Entity]) -> list[_Ite
                 continue
             if f.speaker_start is None and f.via not in ("ccomp", "passive"):
                 continue
-            if f.via in ("xcomp", "object") and not _agent(f, entities):
+            if f.via in ("xcomp", "object") and not _agent(doc.text, f, entities):
                 continue
             spk = (f.speaker_start, f.speaker_end) if f.speaker_start is not None else None
             items.append(_Item("indirect", f.start, f.end, (f.cue_start, f.cue_end), f.cue_lemma, spk,
@@ -201,7 +218,7 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
         base = end_sent.start_char
         for tok in sdoc:
             at = base + tok.idx
-            if at < q.end or tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in SPEECH_VERBS:
+            if at < q.end or tok.pos_ not in ("VERB", "AUX") or verb_lemma(tok.text, tok.lemma_) not in _AFTER_QUOTE:
                 continue
             if at - q.end > 150:
                 break
@@ -210,7 +227,7 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
             if subj is not None:
                 toks = sorted(subj.subtree, key=lambda t: t.i)
                 spk = (base + toks[0].idx, base + toks[-1].idx + len(toks[-1].text))
-            return _Item("direct", q.start, q.end, (at, at + len(tok.text)), tok.lemma_.lower(), spk,
+            return _Item("direct", q.start, q.end, (at, at + len(tok.text)), verb_lemma(tok.text, tok.lemma_), spk,
                          (end_sent.start_char, end_sent.end_char))
     start_sent = _sentence_at(doc, q.start)
     if start_sent is not None and start_sent.start_char < q.start:
@@ -236,7 +253,7 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
 
 def _continue_previous(text: str, items: list[_Item], q: QuoteMark) -> bool:
     """Join "“A,” he said. “B.”" into one attribution whose content runs from A to B."""
-    prev = [it for it in items if it.end <= q.start]
+    prev = [it for it in items if it.end <= q.start and it.kind in ("direct", "mixed")]
     if not prev:
         return False
     p = max(prev, key=lambda i: i.end)
@@ -246,12 +263,36 @@ def _continue_previous(text: str, items: list[_Item], q: QuoteMark) -> bool:
     # The cue (and speaker) must sit between the two parts.
     if not (p.end <= p.cue[0] and p.cue[1] <= q.start):
         return False
+    if any(p.end <= it.start < q.start and re.search(r"[.!?]\s", text[p.cue[1]:it.start])
+           for it in items if it is not p):
+        return False  # another attribution, in a sentence of its own, stands between the parts
     if not re.search(r"[.!?,:;—–-]\s*$", gap):
         return False  # the second part must open a sentence or clause of its own
     if p.kind == "indirect":
         p.kind = "mixed"
     p.end = q.end
+    # Whatever the parse found between the parts (a relative clause on the speaker:
+    # "said X, who has been challenging ...") is not an attribution of its own.
+    items[:] = [it for it in items if it is p or not (p.start <= it.start and it.end <= p.end)]
     return True
+
+
+def _merge_shared_cues(text: str, items: list[_Item]) -> list[_Item]:
+    """ "“A,” he told the host, “B.”": two quotations around one cue are one attribution."""
+    out: list[_Item] = []
+    for it in items:
+        prev = out[-1] if out else None
+        if (
+            prev is not None and it.cue is not None and prev.cue == it.cue
+            and prev.end <= it.cue[0] and it.cue[1] <= it.start
+            and "\n" not in text[prev.end:it.start] and len(text[prev.end:it.start]) < 250
+        ):
+            prev.end = it.end
+            if prev.kind != it.kind:
+                prev.kind = "mixed"
+            continue
+        out.append(it)
+    return out
 
 
 def _entity_at(entities: list[Entity], span: tuple[int, int]) -> Entity | None:
@@ -273,7 +314,7 @@ def _resolve(text: str, it: _Item, entities: list[Entity], done: list[_Item]) ->
         ent = _entity_at(entities, (it.head, it.head + 1))
         if ent is not None:
             return ent.canonical or ent.text
-    words = mention.lower().split()
+    words = [_POSSESSIVE.get(w, w) for w in mention.lower().split()]
     if ent is not None and ent.label in ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"):
         if ent.label != "NORP" or len(words) == 1:
             return ent.canonical or ent.text
@@ -328,6 +369,10 @@ def _status(text: str, it: _Item, doc: Any) -> str:
         return "claimed"
     if it.cue_lemma in HEDGE_VERBS or _HEDGE_WORDS.search(sent_text):
         return "hedged"
+    if it.speaker is not None and _CONFLICT_CLAIM.search(text, it.start, it.end):
+        # A side's report of its own battlefield gains or the enemy's losses is a claim
+        # the outlet relays, whatever verb introduces it.
+        return "claimed"
     return "asserted"
 
 
@@ -374,6 +419,7 @@ def find(article: Article, doc: Any) -> list[Quote]:
             continue  # a fragment inside someone's reported words whose cue we could not see
         items.append(_Item("direct", q.start, q.end, None, None, None, (q.start, q.end)))
         items.sort(key=lambda i: i.start)
+    items = _merge_shared_cues(text, items)
     out: list[Quote] = []
     done: list[_Item] = []
     for it in items:

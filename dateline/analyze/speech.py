@@ -15,14 +15,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .lexicon import DENY_VERBS, SPEECH_NOUNS, SPEECH_VERBS
+from .lexicon import DENY_VERBS, SPEECH_NOUNS, SPEECH_VERBS, verb_lemma
 
 # Verbs whose content is an infinitive ("pledged to ...", "urged X to ...").
 _XCOMP_VERBS = frozenset(
     """
     urge ask call promise pledge vow vote plan want wish intend decide threaten
     refuse agree propose encourage order instruct advise tell warn demand expect
-    hope offer seek aim push press decline try convince persuade
+    hope offer seek aim push press decline try convince persuade refuse strive
+    attempt prefer desire pressure lobby beg plead implore
     """.split()
 )
 # Verbs whose direct object can be the content ("denied the report", "cited polls").
@@ -36,14 +37,15 @@ _NOMINAL_VERBS = frozenset(
     ignore observe endorse tout outline detail highlight unveil mention recall
     explain emphasize emphasise stress raise challenge accuse warn sign veto
     endorse back sponsor embrace favor favour view regard judge liken compare
-    accept recognize recognise
+    accept recognize recognise urge thank lambast denounce decry deplore fault
+    scold rebuke chide mock ridicule anticipate envision envisage
     """.split()
 ) | DENY_VERBS
 # Verbs whose content hangs on a preposition: "spoke about her ties", "warned of X".
 _PREP_VERBS = frozenset(
     """
     speak talk warn complain write ask comment insist push argue advocate testify
-    joke boast brag worry rail campaign lobby caution inquire
+    joke boast brag worry rail campaign lobby caution inquire vote
     """.split()
 )
 _CONTENT_PREPS = frozenset("about of on against for".split())
@@ -126,7 +128,7 @@ def _content_tokens(verb: Any, lemma: str) -> tuple[list[Any], str] | None:
             return [t for c in obj + pred for t in c.subtree], "object"
         preps = [c for c in kids if c.dep_ == "prep" and c.lower_ in ("on", "for")]
         if preps:
-            toks = [t for p in preps for g in p.children if g.dep_ == "pobj" for t in g.subtree]
+            toks = [t for p in preps for g in p.children if g.dep_ in ("pobj", "pcomp") for t in g.subtree]
             toks += [t for c in kids if c.dep_ == "xcomp" for t in c.subtree]
             return (toks, "object") if toks else None
     clauses = [c for c in kids if c.dep_ == "ccomp"]
@@ -155,7 +157,8 @@ def _content_tokens(verb: Any, lemma: str) -> tuple[list[Any], str] | None:
             return [t for c in obj + more[:1] for t in c.subtree], "object"
     if lemma in _PREP_VERBS or lemma in _NOMINAL_VERBS:
         preps = [c for c in kids if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS]
-        toks = [t for p in preps[:1] for g in p.children if g.dep_ in ("pobj", "pcomp") for t in g.subtree]
+        toks = [t for p in preps[:1] for g in p.children if g.dep_ in ("pobj", "pcomp")
+                and g.ent_type_ not in ("DATE", "TIME") for t in g.subtree]
         if toks:
             return toks, "object"
     if verb.dep_ == "parataxis" and verb.head is not verb and lemma in _INSERTED_CUES:
@@ -195,12 +198,18 @@ def _noun_cue(tok: Any, base: int) -> Found | None:
         return None
     clause = [c for c in tok.children if c.dep_ in ("acl", "ccomp") and any(
         g.dep_ == "mark" and g.lower_ == "that" for g in c.children)]
+    owner = [c for c in tok.children if c.dep_ == "poss" and c.lower_ not in ("its",)]
+    if not clause and owner:
+        # "his plan to ...", "Trump's claims about ...": with a possessor as the source.
+        clause = [c for c in tok.children if c.dep_ == "acl" and c.i > tok.i and any(
+            g.dep_ == "aux" and g.lower_ == "to" for g in c.children)]
+        clause = clause or [g for c in tok.children if c.dep_ == "prep" and c.i == tok.i + 1
+                            and c.lower_ in ("about", "on") for g in c.children if g.dep_ == "pobj"]
     if not clause:
         return None
     content = _span(list(clause[0].subtree), base)
     if content is None:
         return None
-    owner = [c for c in tok.children if c.dep_ == "poss"]
     spk = _span(_speaker_tokens(owner[0]), base) if owner else None
     return Found(content[0], content[1], base + tok.idx, base + tok.idx + len(tok.text),
                  tok.lemma_.lower(), spk[0] if spk else None, spk[1] if spk else None, via="noun",
@@ -208,7 +217,7 @@ def _noun_cue(tok: Any, base: int) -> Found | None:
                  speaker_head=base + owner[0].idx if owner else None)
 
 
-def _trim(toks: list[Any]) -> list[Any]:
+def _trim(toks: list[Any], nominal: bool = False) -> list[Any]:
     """Drop a trailing non-restrictive clause from a content: "..., who took heat for it"."""
     if not toks:
         return toks
@@ -217,15 +226,56 @@ def _trim(toks: list[Any]) -> list[Any]:
     drop: set[int] = set()
     for root in roots:
         for c in root.children:
-            if c.i <= root.i or c.dep_ not in ("relcl", "appos", "advcl", "acl"):
+            if c.i <= root.i or c.dep_ not in ("relcl", "appos"):
                 continue
-            if c.dep_ in ("advcl", "acl") and c.tag_ != "VBG":
+            left = c.left_edge.i
+            if left > 0 and c.doc[left - 1].text == "," and c.right_edge.i == max(inside):
+                drop.update(t.i for t in c.subtree)
+                drop.add(left - 1)
+    for tok in toks:
+        # A deeper apposition closing the content: "... with NATO, the existing alliance that ...".
+        for c in tok.children:
+            deep = ("appos", "relcl", "acl") if nominal else ("appos",)
+            if c.dep_ not in deep or c.i <= tok.i or tok in roots:
                 continue
             left = c.left_edge.i
             if left > 0 and c.doc[left - 1].text == "," and c.right_edge.i == max(inside):
                 drop.update(t.i for t in c.subtree)
                 drop.add(left - 1)
     return [t for t in toks if t.i not in drop] if drop else toks
+
+
+def _own_clauses(toks: list[Any], verb: Any, subj: Any | None) -> list[Any]:
+    """Fit a clausal content to what the speaker said, as PolNeAR marks it.
+
+    A clause fronted before the speaker belongs to the content ("When she is
+    hiring, she said she ..."); a clause after a semicolon, or a coordinated
+    clause with a speech verb and a subject of its own ("... and Democrats
+    accused ..."), is the writer's or someone else's, not this speaker's.
+    """
+    if not toks:
+        return toks
+    toks = sorted(toks, key=lambda t: t.i)
+    first = toks[0].i
+    if first > verb.i:
+        for t in toks[1:]:
+            if t.text == ";" or (t.dep_ == "conj" and t.pos_ in ("VERB", "AUX")
+                                 and verb_lemma(t.text, t.lemma_) in SPEECH_VERBS
+                                 and any(c.dep_ in _SUBJ for c in t.children)):
+                stop = t.i
+                if t.dep_ == "conj":
+                    stop = min([c.i for c in t.head.children if c.dep_ == "cc" and t.head.i < c.i < t.i]
+                               + [t.left_edge.i])
+                toks = [x for x in toks if x.i < stop]
+                break
+        lead = subj.left_edge.i if subj is not None and subj.i < verb.i else verb.i
+        fronted = [c for c in verb.children if c.dep_ == "advcl" and c.i < lead and c.left_edge.i == 0
+                   and any(m.dep_ == "mark" and m.lower_ in ("when", "if", "unless") for m in c.children)
+                   and c.right_edge.i + 1 < lead and c.doc[c.right_edge.i + 1].text == ","]
+        if fronted:
+            toks = sorted(list(fronted[0].subtree) + [verb.doc[fronted[0].right_edge.i + 1]] + toks,
+                          key=lambda t: t.i)
+    return toks
 
 
 def _sandwiched(sdoc: Any, verb: Any, subj: Any | None) -> list[Any] | None:
@@ -295,7 +345,7 @@ def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
         if noun is not None:
             yield noun
             continue
-        lemma = tok.lemma_.lower()
+        lemma = verb_lemma(tok.text, tok.lemma_)
         if tok.pos_ not in ("VERB", "AUX") or lemma not in SPEECH_VERBS:
             continue
         got = _content_tokens(tok, lemma)
@@ -306,7 +356,9 @@ def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
         if not got or not got[0]:
             continue
         toks, via = got
-        toks = _trim(toks)
+        toks = _trim(toks, nominal=via == "object")
+        if via == "ccomp":
+            toks = _own_clauses(toks, tok, subj)
         if sandwich is not None and via in ("ccomp", "parataxis"):
             toks = sandwich
         content = _span(toks, base)

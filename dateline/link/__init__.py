@@ -14,7 +14,7 @@ Batch, without a database::
     refs = link_corpus(articles)   # article id -> StoryRef; also sets Event.sources
 
 State lives in the database (``story_members`` with each member's MinHash
-signature and stem weights, ``stories``, ``story_events``), so a later run
+signature and stem weights, its name keys in ``info``, ``stories``, ``story_events``), so a later run
 loads it back and joins new articles to old stories incrementally.
 """
 
@@ -25,6 +25,8 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
+
+import numpy as np
 
 from ..records import Article, StoryRef
 from .corroborate import Report, count_sources, reports
@@ -82,11 +84,14 @@ class Linker:
             rows = self.store.query("SELECT * FROM story_members ORDER BY article_id")
             loaded = []
             for row in rows:
-                member = Member.from_json(json.loads(row["info"]))
+                info = json.loads(row["info"])
+                member = Member.from_json(info)
                 fp = Fingerprint(
                     id=row["article_id"], minhash=minhash_from_signature(bytes.fromhex(row["sig"])),
                     n_shingles=int(row["n_shingles"]), terms=json.loads(row["terms"]), script=row["script"] or "",
                     length=int(row["length"]), site=member.site, title_numbers=title_numbers(member.title),
+                    names=np.array(info.get("names", []), dtype=np.uint32),
+                    title_names=tuple(tuple(k) for k in info.get("title_names", [])),
                 )
                 book.index.observe(fp)  # IDF from the whole stored corpus before any vector is made
                 loaded.append((fp, member, row["story_id"]))
@@ -203,7 +208,8 @@ class Linker:
             " length, info) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
                 article_id, story.id, m.kind, _dumps(m.signals), m.reuse, fp.signature().hex(), fp.n_shingles,
-                _dumps({k: round(v, 4) for k, v in self.book.index.terms_of(fp).items()}), fp.script, fp.length, _dumps(m.to_json()),
+                _dumps({k: round(v, 4) for k, v in self.book.index.terms_of(fp).items()}), fp.script, fp.length,
+                _dumps(m.to_json() | {"names": fp.names.tolist(), "title_names": [list(k) for k in fp.title_names]}),
             ],
         )
 

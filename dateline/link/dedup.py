@@ -9,14 +9,18 @@ Candidates come from two indexes, each cheap to update one document at a time:
   exact phrases.
 
 Every candidate is then verified: text reuse (shingle containment) decides
-copies, IDF-weighted stem cosine decides retellings, and for English text a
-sentence embedding (all-MiniLM-L6-v2) rescues retellings in the grey zone.
-Articles that are merely on the same topic (two reports from one front on one
-day) share vocabulary but neither phrases nor enough rare stems to pass.
+copies; a retelling needs several signals to agree: IDF-weighted stem cosine,
+the names (capitalised words) both texts use, the names and numbers of the
+titles; for English text a sentence embedding (all-MiniLM-L6-v2) rescues
+retellings in the grey zone. Articles that are merely on the same topic (two
+reports from one front on one day, a politician's reaction to another's
+remarks) share vocabulary but not phrases, rare stems and the same actors.
+Names need no language model, so the rules hold for Russian as for English.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHashLSH
 
-from .text import NUM_PERM, Fingerprint, reuse
+from .text import NUM_PERM, Fingerprint, reuse, unnamed_title_names
 
 LSH_THRESHOLD = 0.2  # 28 bands of 2 rows: a copy trimmed to a quarter of the original (J ~ 0.25) is found 80% of the time, and the stem index catches most of the rest
 KEY_TERMS = 12  # distinctive stems per article in the inverted index
@@ -37,6 +41,18 @@ GREY_COSINE = 0.3  # below RETELL_COSINE, English pairs may still pass on embedd
 RETELL_EMBEDDING = 0.86
 VETO_REUSE = 0.9
 SAME_SITE_COSINE = 0.8
+PLAIN_RETELL_COSINE = 0.47  # from here on, stems alone decide a retelling
+SOME_NAMES = 0.2  # below it, a retelling must share this much name weight
+NAMED_COSINE = 0.28  # below RETELL_COSINE, a pair naming the same rare people and places may still pass
+NAMED_AGREEMENT = 0.55  # IDF-weighted cosine of the two name sets for that
+OTHER_NAMES_COSINE = 0.55  # a retelling whose title names someone the other text never mentions
+
+
+def _numbers_agree(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two titles share a number, or two numbers within 5% of each other."""
+    if a & b:
+        return True
+    return any(abs(int(x) - int(y)) <= 0.05 * max(int(x), int(y)) for x in a for y in b)
 
 
 @dataclass(slots=True, frozen=True)
@@ -72,6 +88,7 @@ class Index:
         self.df = np.zeros(1024, dtype=np.int32)
         self.prior_docs = 0  # documents counted in df by ``observe`` but not (yet) indexed
         self.postings: dict[int, list[str]] = defaultdict(list)
+        self.name_df: Counter[int] = Counter()  # documents per name key (fingerprints' ``names``)
         # Embeddings are computed only for grey-zone pairs, from the text this
         # callback returns (None: no embedding check at all).
         self.text_of = text_of
@@ -125,6 +142,20 @@ class Index:
         _, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
         return float(va[ia] @ vb[ib])
 
+    def name_cosine(self, a: Fingerprint, b: Fingerprint) -> float:
+        """IDF-weighted cosine of two name sets: do they name the same rare people and places?"""
+        if not len(a.names) or not len(b.names):
+            return 0.0
+        n = len(self.prints) + self.prior_docs + 2
+
+        def idf2(keys: list[int]) -> float:
+            return sum(math.log(n / (self.name_df[k] + 1.0)) ** 2 for k in keys)
+
+        shared = np.intersect1d(a.names, b.names, assume_unique=True).tolist()
+        if not shared:
+            return 0.0
+        return idf2(shared) / math.sqrt(idf2(a.names.tolist()) * idf2(b.names.tolist()) or 1.0)
+
     def key_terms(self, fp: Fingerprint) -> list[int]:
         vec = fp.vector if fp.vector is not None else self._vector(fp)
         assert fp.ids is not None
@@ -136,6 +167,7 @@ class Index:
         self._encode(fp)
         self.df[fp.ids] += 1
         self.prior_docs += 1
+        self.name_df.update(fp.names.tolist())
 
     # -- search and insert --------------------------------------------------------------
     def candidates(self, fp: Fingerprint) -> set[str]:
@@ -170,13 +202,17 @@ class Index:
     def same_story(self, m: Match, fp: Fingerprint | None = None, other: Fingerprint | None = None) -> bool:
         """The verification rule: a copy, or a retelling close enough in what it says.
 
+        A retelling whose title names a person or place the other text never
+        mentions needs a higher cosine (see ``OTHER_NAMES_COSINE``).
         Serial items (forecasts, daily tallies) share a template and differ in
         the numbers of their titles ("Forecast for 8 November" / "... for 18
         November"): disjoint title numbers veto anything short of a verbatim copy.
+        Numbers within 5% of each other agree: a tally updated or rounded by
+        another outlet ("121 medics infected" / "120 medics") is the same report.
         """
         if (
             fp is not None and other is not None and fp.title_numbers and other.title_numbers
-            and not fp.title_numbers & other.title_numbers and min(m.reuse_new, m.reuse_other) < VETO_REUSE
+            and not _numbers_agree(fp.title_numbers, other.title_numbers) and min(m.reuse_new, m.reuse_other) < VETO_REUSE
         ):
             return False
         if m.score > 1.0:
@@ -185,7 +221,24 @@ class Index:
             # An outlet seldom retells its own story in new words; its similar
             # items are serials (forecasts, contests) or follow-ups.
             return m.cosine >= SAME_SITE_COSINE
-        if m.cosine >= RETELL_COSINE:
+        if (
+            fp is not None and other is not None and fp.script == other.script
+            and (unnamed_title_names(fp, other) or unnamed_title_names(other, fp))
+        ):
+            # Same topic, another actor or place: one report reacting to
+            # another, or the next event of the affair. Only a close retelling
+            # (most rare stems shared) overrides the names.
+            return m.cosine >= OTHER_NAMES_COSINE
+        if fp is not None and other is not None and m.cosine >= NAMED_COSINE:
+            # Between the grey zone and a close retelling, shared stems alone
+            # are topic evidence: the pair must also name the same people and
+            # places (several signals agreeing, not one threshold).
+            names = self.name_cosine(fp, other)
+            if m.cosine >= RETELL_COSINE and (m.cosine >= PLAIN_RETELL_COSINE or names >= SOME_NAMES):
+                return True
+            if names >= NAMED_AGREEMENT:
+                return True
+        elif m.cosine >= RETELL_COSINE:
             return True
         return m.embedding is not None and m.embedding >= RETELL_EMBEDDING
 
@@ -218,6 +271,7 @@ class Index:
             self.prior_docs -= 1
         else:
             self.df[fp.ids] += 1
+            self.name_df.update(fp.names.tolist())
         if fp.n_shingles:
             self.lsh.insert(fp.id, fp.minhash, check_duplication=False)
         if fp.vector is None:
@@ -232,6 +286,7 @@ class Index:
         if fp is None:
             return
         self.df[fp.ids] -= 1
+        self.name_df.subtract(fp.names.tolist())
         if fp.n_shingles:
             self.lsh.remove(article_id)
         for term in fp.keys:

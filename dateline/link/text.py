@@ -12,6 +12,12 @@ Two views of one article, each robust to a different kind of copy:
   is a crude stemmer, but it works for English and Russian alike without a
   language model.
 
+A third, small view keeps the **names** (capitalised words) of the text and
+of its title. Two reports on one topic share most stems, but a retelling of
+one event names the same people and places: an article whose title is about
+someone the other text never mentions ("Christie calls Clinton a disgrace"
+beside "Clinton speaks on police shooting") reports another event.
+
 Boilerplate lines (promo lines, credits, "Previous Post", tag lists) are
 dropped before either view is taken, so that two unrelated articles from one
 content farm do not look alike through its template.
@@ -39,6 +45,10 @@ _WORD = re.compile(r"\w+")
 _DOUBLE = re.compile(r"(.)\1+")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LATIN = re.compile("[A-Za-z]")
+_NAME = re.compile(r"(?<!\w)[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁa-zа-яё][a-zа-яё]+)*")
+_LOWER_WORD = re.compile(r"(?<!\w)[a-zа-яё]+(?!\w)")
+_LAST_WORD = re.compile(r"(\w+)\s+$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;«\"“(\n—–-])\s*$")
 _VOWELS = str.maketrans("", "", "aeiouyаеёиоуыэюяіїєі")
 
 # Lines a page template adds around (or into) the article body. Matched on the
@@ -116,6 +126,48 @@ def stems(tokens: list[str]) -> Counter[str]:
     return Counter(w[:STEM] for w in tokens if w not in STOPWORDS and (len(w) > 2 or w.isdigit()))
 
 
+def name_key(word: str) -> int:
+    """A name's hash, tolerant of Russian case endings ("Токаева" / "Токаев" -> "тока")."""
+    w = word.lower().replace("ё", "е")
+    return zlib.crc32((w[:4] if _CYRILLIC.match(w) else w).encode())
+
+
+def name_keys(text: str) -> np.ndarray:
+    """Sorted unique keys of every capitalised word part (sentence starts included)."""
+    keys = {name_key(part) for m in _NAME.finditer(text) for part in m.group().split("-") if len(part) > 1}
+    return np.array(sorted(keys), dtype=np.uint32)
+
+
+def title_names(title: str | None, body: str) -> tuple[tuple[int, ...], ...]:
+    """The title's names: capitalised title words the body also capitalises mid-sentence.
+
+    Sentence-initial capitals and headline case say nothing, so a title word
+    counts only if the body writes it capitalised where a common word would not
+    be. Hyphenated names keep their parts ("Санкт-Петербург": one part is enough).
+    """
+    if not title:
+        return ()
+    mid: set[int] = set()
+    lower = set(_LOWER_WORD.findall(body[:20000]))  # words the body writes in lower case
+    for m in _NAME.finditer(body[:20000]):
+        if _SENTENCE_START.search(body, max(0, m.start() - 3), m.start()):
+            continue
+        before = _LAST_WORD.search(body, max(0, m.start() - 12), m.start())
+        if before is None or not (before.group(1)[0].isupper() and before.group(1).lower() in STOPWORDS):
+            # after a capitalised function word ("The Latest", "В Мойке") the
+            # capital may be the sentence's, not the name's
+            mid.update(name_key(p) for p in m.group().split("-") if len(p) > 1)
+    out = []
+    for m in _NAME.finditer(title):
+        parts = [p for p in m.group().split("-") if len(p) > 1]
+        if any(p.lower() in STOPWORDS or p.lower() in lower for p in parts):
+            continue  # a common word in title case ("The Latest", "Police")
+        keys = tuple(name_key(p) for p in parts)
+        if keys and any(k in mid for k in keys):
+            out.append(keys)
+    return tuple(dict.fromkeys(out))
+
+
 @dataclass(slots=True)
 class Fingerprint:
     """What the linker keeps per article: enough to compare it without its text."""
@@ -128,6 +180,8 @@ class Fingerprint:
     length: int = 0  # words of cleaned text
     site: str | None = None
     title_numbers: frozenset[str] = frozenset()  # "8" in "Forecast for 8 November"
+    names: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32), repr=False)  # name_keys of title + text
+    title_names: tuple[tuple[int, ...], ...] = ()  # see ``title_names``
     keys: list[int] = field(default_factory=list)  # its stem ids in the inverted index
     # Set by the index: sorted stem ids, their tf weights, and the unit TF-IDF vector.
     ids: np.ndarray | None = field(default=None, repr=False)
@@ -169,7 +223,20 @@ def fingerprint(article_id: str, text: str, title: str | None = None, site: str 
         id=article_id, minhash=make_minhash(sh), n_shingles=len(sh), terms=terms,
         script=script(body), length=len(tokens),
         site=site, title_numbers=title_numbers(title),
+        names=name_keys(f"{title or ''}\n{body}"), title_names=title_names(title, body),
     )
+
+
+def unnamed_title_names(a: Fingerprint, b: Fingerprint) -> int:
+    """How many of a's title names b never mentions (a hyphenated name counts if any part is there)."""
+    if not a.title_names or not len(b.names):
+        return 0
+    missing = 0
+    for parts in a.title_names:
+        pos = np.searchsorted(b.names, parts)
+        if not any(p < len(b.names) and b.names[p] == k for p, k in zip(pos, parts)):
+            missing += 1
+    return missing
 
 
 def jaccard(a: Fingerprint, b: Fingerprint) -> float:

@@ -109,3 +109,42 @@ def test_seed_events(seed_analyzed: Article) -> None:
     assert "Arestovich" in (a.quotes[prisoners[0].quote].speaker or "")
     denial = [e for e in a.events if e.text.startswith("Russia denies")]
     assert denial and denial[0].modality == "negated"
+
+
+def test_cascade_embeds_only_unsure_texts() -> None:
+    clf = model()
+    texts = ["A suicide bomber blew himself up at a checkpoint, killing six soldiers.",
+             "Thousands of teachers marched peacefully through the capital demanding higher pay.",
+             "Officials met on Tuesday."]
+    everything, embedded = clf.cascade_margins(texts, threshold=1.01)
+    assert embedded.all()
+    assert abs(everything - clf.margins(texts)).max() < 1e-4  # threshold > 1: the full model alone
+    _, embedded = clf.cascade_margins(texts)
+    assert not embedded.all()  # the clear cases are answered without the embedding
+
+
+def test_background_generic_and_appraisal_sentences_are_not_events() -> None:
+    from dateline.records import DateMention
+
+    text = ("Rebels shelled the town of Kafr Nabl on Tuesday, killing four people. "
+            "Residents said the shelling lasted two hours. "
+            "The war long ago turned into a relentless routine of shelling on fortified front lines. "
+            "The rebel advance is by far the fastest in recent months. "
+            "In March, government troops had recaptured the nearby village of Hass.")
+    march = text.index("March")
+    article, doc = _article(text)
+    article.dates = [DateMention(text="March", start=march, end=march + 5, date="2024-03-01")]
+    found = events.find(article, doc)
+    assert found and found[0].text.startswith("Rebels shelled")
+    assert not [e for e in found if "routine" in e.text or "by far" in e.text or "recaptured" in e.text]
+
+
+def test_same_event_retold_is_merged() -> None:
+    text = "Rebels shelled Aleppo on Monday. Rebels also shelled Aleppo in the evening. Police arrested a man."
+    places = [Place(text="Aleppo", start=i, end=i + 6, name="Aleppo", feature="P.PPLA", lat=36.2, lon=37.16)
+              for i in (text.index("Aleppo"), text.rindex("Aleppo"))]
+    article, doc = _article(text, places=places)
+    found = events.find(article, doc)
+    keys = [(e.subtype, e.place, e.date, e.modality) for e in found if e.place]
+    assert len(keys) == len(set(keys))
+    assert sum(e.place == "Aleppo" and e.modality == "asserted" for e in found) == 1

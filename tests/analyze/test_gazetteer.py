@@ -48,6 +48,11 @@ def test_countries_continents_and_regions_have_points() -> None:
     ua = gaz.country("UA")
     assert ua is not None and ua.feature == "A.PCLI" and 44 < ua.lat < 53 and 22 < ua.lon < 41
     assert any(c.feature == "L.CONT" for c in gaz.lookup("Europe"))
+    # country_points.tsv: GeoNames' own points where the Factbook's lie far from them
+    ca, jp = gaz.country("CA"), gaz.country("JP")
+    assert ca is not None and abs(ca.lon - -113.64) < 0.1 and jp is not None and abs(jp.lat - 35.69) < 0.1
+    mideast = [c for c in gaz.lookup("Middle East") if c.feature == "L.RGN"]
+    assert mideast and abs(mideast[0].lat - 33.14) < 0.1
     oblast = [c for c in gaz.lookup("Kharkiv Oblast") if c.feature == "A.ADM1"]
     assert oblast and 48.5 < oblast[0].lat < 50.5 and 35 < oblast[0].lon < 38.5
 

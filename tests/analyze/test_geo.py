@@ -65,6 +65,21 @@ def test_geo_country_focus_resolves_ambiguous_names() -> None:
     assert [p.feature for p in found if p.text == "Georgia"] == ["A.ADM1"]
 
 
+def test_geo_big_cities_win_over_the_country_focus() -> None:
+    found = _places(
+        "Officials in Ohio, Texas and Kentucky met in Columbus. "
+        "Jane Doe of London-based BOP Consulting said the murals in Dayton drew crowds."
+    )
+    assert [p.country for p in found if p.text == "London"] == ["GB"]
+
+
+def test_geo_a_bare_river_name_is_the_region() -> None:
+    found = _places("Mining towns in Limpopo and Mpumalanga, South Africa, reported strikes.")
+    assert [p.feature for p in found if p.text == "Limpopo"] == ["A.ADM1"]
+    found = _places("Floods swept along the Limpopo River in Mozambique.")
+    assert [p.feature for p in found if p.text.startswith("Limpopo")] == ["H.STM"]
+
+
 def test_geo_unknown_local_names_sit_at_the_story_place() -> None:
     found = _places(
         "NEW ORLEANS — A fire broke out on Frenchmen Street in New Orleans, near the French Quarter."
