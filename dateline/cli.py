@@ -31,8 +31,10 @@ class Progress:
         if now - self.last < self.every:
             return
         self.last = now
-        line = (f"[{self.label}] {stats.documents} docs · {stats.rate:.1f} docs/s · {stats.articles} articles"
-                f" · {stats.failed} failed · {stats.elapsed:.0f} s")
+        done = f"{stats.documents}/{stats.total}" if stats.total else f"{stats.documents}"
+        eta = f" · ETA {_clock(stats.eta)}" if stats.eta is not None else ""
+        line = (f"[{self.label}] {done} docs · {stats.rate:.1f} docs/s · {stats.articles} articles"
+                f" · {stats.failed} failed · {_clock(stats.elapsed)}{eta}")
         if self.tty:
             click.echo("\r" + line.ljust(90), nl=False, err=True)
         else:
@@ -42,6 +44,11 @@ class Progress:
     def done(self) -> None:
         if self.shown and self.tty:
             click.echo("", err=True)
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def _fail(exc: Exception) -> click.ClickException:

@@ -90,10 +90,18 @@ class RunStats:
     errors_by_stage: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.monotonic)
     elapsed: float = 0.0
+    total: int | None = None  # documents expected, when it could be counted ahead (for the ETA)
 
     @property
     def rate(self) -> float:
         return self.documents / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left, when the number of documents is known."""
+        if self.total is None or self.rate <= 0:
+            return None
+        return max(0, self.total - self.documents) / self.rate
 
     def summary(self) -> str:
         errors = ", ".join(f"{stage} {n}" for stage, n in sorted(self.errors_by_stage.items())) or "none"
@@ -124,11 +132,15 @@ class Runner:
     def run(self, sources: Iterable[str], *, max_bytes: int | None = None) -> RunStats:
         from .ingest import DEFAULT_MAX_BYTES, read_sources
 
-        return self.run_stream(read_sources(sources, max_bytes=max_bytes or DEFAULT_MAX_BYTES, store=self.store))
-
-    def run_stream(self, stream: Iterable[RawDoc | DatelineError]) -> RunStats:
-        """Process a stream of documents (and ingest errors) to the end; returns the counts."""
+        sources = list(sources)
         stats = RunStats()
+        _count_ahead(sources, stats)
+        return self.run_stream(read_sources(sources, max_bytes=max_bytes or DEFAULT_MAX_BYTES, store=self.store),
+                               stats)
+
+    def run_stream(self, stream: Iterable[RawDoc | DatelineError], stats: RunStats | None = None) -> RunStats:
+        """Process a stream of documents (and ingest errors) to the end; returns the counts."""
+        stats = stats or RunStats()
         for outcome in self._outcomes(self._batches(stream, stats), stats):
             self._store(outcome, stats)
             stats.elapsed = time.monotonic() - stats.started
@@ -217,6 +229,33 @@ class Runner:
         stats.articles += 1
         for err in outcome.errors:
             stats.errors_by_stage[err.stage] += 1
+
+
+def _count_ahead(sources: list[str], stats: RunStats) -> None:
+    """Count the documents of local sources in a background thread, for the ETA.
+
+    Only plain files count: an archive or a JSONL file holds an unknown number of
+    documents until read, so with one of those there is no ETA.
+    """
+    import threading
+    from pathlib import Path
+
+    from .ingest.files import iter_files
+
+    if any(s == "-" or "://" in s for s in sources):
+        return
+
+    def count() -> None:
+        n = 0
+        for source in sources:
+            for path in iter_files(Path(source)):
+                name = path.name.lower()
+                if name.endswith((".warc", ".warc.gz", ".jsonl", ".json", ".arc.gz")):
+                    return
+                n += 1
+        stats.total = n
+
+    threading.Thread(target=count, daemon=True, name="dateline-count").start()
 
 
 def _drain(queue: list[Any]) -> Iterator[Outcome]:

@@ -144,3 +144,23 @@ def test_export_formats(tmp_path: Path, shared_dir: Path, fmt: str) -> None:
             assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in news_records(shared_dir, 3))
         else:
             assert rows and all(r["article_id"].startswith("gwn-") for r in rows)
+
+
+def test_progress_counts_files_ahead_for_an_eta(tmp_path: Path) -> None:
+    from dateline.pipeline import RunStats, _count_ahead
+
+    for i in range(5):
+        (tmp_path / f"{i}.html").write_text("<html><body><p>x</p></body></html>")
+    stats = RunStats()
+    _count_ahead([str(tmp_path)], stats)
+    deadline = time.monotonic() + 10
+    while stats.total is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stats.total == 5
+    stats.documents, stats.elapsed = 2, 4.0
+    assert stats.eta == 6.0  # 3 left at 0.5 docs/s
+    archive = RunStats()
+    (tmp_path / "more.warc.gz").write_bytes(b"")
+    _count_ahead([str(tmp_path)], archive)
+    time.sleep(0.3)
+    assert archive.total is None and archive.eta is None  # an archive's size in documents is unknown
