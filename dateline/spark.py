@@ -338,13 +338,7 @@ def link_component(item: tuple[str, Iterable[tuple[str, DocRow]]], df: dict[str,
     for article in articles:
         story = book.stories[book.story_of[article.id]]
         article.story = story.ref(article.id)
-        m, fp = story.members[article.id], prints[article.id]
-        yield "M", {
-            "article_id": article.id, "story_id": story.id, "kind": m.kind, "signals": _dumps(m.signals),
-            "reuse": m.reuse, "sig": fp.signature().hex(), "n_shingles": fp.n_shingles,
-            "terms": _dumps({k: round(v, 4) for k, v in book.index.terms_of(fp).items()}), "script": fp.script,
-            "length": fp.length, "info": _dumps(m.to_json()),
-        }
+        yield "M", _member_row(book, story, article.id)
         for r in reports(article.id, story.id, article.events):
             yield "R", r.key, (r.article_id, r.idx, r.story_id, sorted(r.actors))
         for event in article.events:
@@ -356,6 +350,27 @@ def link_component(item: tuple[str, Iterable[tuple[str, DocRow]]], df: dict[str,
         row = story.row()
         row["data"] = _dumps(row["data"])
         yield "S", row
+
+
+class _Capture:
+    """Stands in for a ``Linker`` to capture the story_members row it would write."""
+
+    def __init__(self, book: Any) -> None:
+        self.book, self.store, self.row = book, self, {}
+
+    def execute(self, sql: str, params: Any = ()) -> None:
+        if sql.startswith("INSERT INTO story_members"):
+            cols = [c.strip() for c in sql[sql.index("(") + 1 : sql.index(")")].split(",")]
+            self.row = dict(zip(cols, params))
+
+
+def _member_row(book: Any, story: Any, article_id: str) -> dict[str, Any]:
+    """The linker's own ``story_members`` row for a member (its serialisation, not a copy of it)."""
+    from dateline.link import Linker
+
+    capture = _Capture(book)
+    Linker._save_member(capture, story, article_id)  # type: ignore[arg-type]
+    return capture.row
 
 
 def count_group(item: tuple[str, Iterable[tuple[str, int, str, list[str]]]]) -> list[tuple[str, tuple[int, int]]]:

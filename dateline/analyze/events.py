@@ -6,6 +6,12 @@ How an article becomes events:
    event; a sentence is a candidate only when it holds an event trigger: a verb
    or noun from ``TRIGGERS`` ("shelled", "recaptured", "offensive", "protest") or
    a flag raised over a place.
+   A candidate is then kept only if it reports something (``_reportable``):
+   not a habitual or generic sentence ("the war turned into a relentless
+   routine"), not an appraisal of an event named by a noun ("Ukraine's advance
+   is by far the fastest"), not background (its own date or year, i.e. one the
+   trigger governs in the parse, lies weeks before the article). Cheap checks on
+   the parse, run before the classifier, so rejected sentences cost nothing more.
 2. Modality per trigger, from its path to the sentence root: ``negated`` (a
    negation, or under "deny"/"reject"), ``threatened`` (under "threaten to",
    "vow to"), ``hypothetical`` (modal "could/may/might/would", "potentially",
@@ -27,7 +33,10 @@ How an article becomes events:
    neighbouring sentences), date (a date mention in the sentence, else the
    article's reference date), counts in the span, the quote it comes from.
 5. Order: ``events[0]`` is the main event: early, close to the title, asserted,
-   confidently classified, placed.
+   confidently classified, placed. A later mention of the same sub-type, place,
+   date and modality retells an event already listed and is dropped. Classifier
+   answers under ``MIN_CONFIDENCE`` are dropped unless the trigger's usual type
+   applies (military defaults need a sign of armed force in the sentence).
 """
 
 from __future__ import annotations
@@ -65,7 +74,6 @@ TRIGGER_NOUNS = frozenset("""
 # Verbs that make a territorial change of hands whatever the classifier says.
 _TERRITORY_STRONG = frozenset("liberate recapture retake regain reclaim".split())
 _TERRITORY_TAKE = frozenset("capture seize overrun occupy".split())
-_TERRITORY_CODES = ("GOV_REGAINS_TERIT", "NON_STATE_ACTOR_OVERTAKES_TER")
 
 _DENY = frozenset("deny reject dismiss refute rebut".split())
 _THREAT = frozenset("threaten vow pledge warn promise".split())
@@ -460,12 +468,25 @@ def find(article: Article, doc: Any) -> list[Event]:
         c.actors = actor_mod.find_actors(c.sent.doc, c.sent.base)
     clf = model()
     texts = [c.text for c in cands]
-    margins, _ = clf.cascade_margins(texts)  # one batch per article; only unsure texts are embedded
+    # A territorial or diplomatic trigger fixes the type by rule: only the others are
+    # classified, in one batch per article (the cascade embeds only the unsure ones).
+    ruled = [_territorial(c) or all(t.token.lemma_.lower() in _DIPLOMATIC_NOUNS for t in c.triggers)
+             for c in cands]
+    margins = np.zeros((len(cands), len(clf.codes)), dtype=np.float32)
+    todo = [i for i, r in enumerate(ruled) if not r]
+    if todo:
+        margins[todo] = clf.cascade_margins([texts[i] for i in todo])[0]
     title_sim = _title_similarity(clf, texts, article.title)
     scored: list[tuple[float, Event]] = []
-    for c, row, sim in zip(cands, margins, title_sim):
+    earlier: dict[str, int] = {}  # trigger lemma -> first sentence reporting it
+    for c in cands:
+        for t in c.triggers:
+            earlier.setdefault(t.token.lemma_.lower(), c.sent_index)
+    for c, row, sim, by_rule in zip(cands, margins, title_sim, ruled):
+        if _retold(c, earlier):
+            continue
         armed = any(a.kind in ("military", "rebels", "group") for a in c.actors)
-        code, confidence = _pick(row, _excluded_codes(c, armed), clf.codes)
+        code, confidence = ("OTHER", 0.0) if by_rule else _pick(row, _excluded_codes(c, armed), clf.codes)
         default = _TRIGGER_DEFAULT.get(c.triggers[0].token.lemma_.lower())
         if default in _MILITARY_DEFAULTS and not (armed or _MILITARY.search(c.sent.text)):
             default = None
@@ -478,7 +499,7 @@ def find(article: Article, doc: Any) -> list[Event]:
         if all(t.token.lemma_.lower() in _DIPLOMATIC_NOUNS for t in c.triggers):
             code, confidence = "DIPLO", max(confidence, 0.5)
         if _territorial(c):
-            confidence = max(confidence, 0.6 if code not in _TERRITORY_CODES else 0.5)
+            confidence = max(confidence, 0.6)
             first = next((a for a in c.actors if a.kind in ("military", "police", "rebels", "group")), None)
             code = "NON_STATE_ACTOR_OVERTAKES_TER" if first and first.kind in ("rebels", "group") \
                 else "GOV_REGAINS_TERIT"
@@ -501,6 +522,17 @@ def find(article: Article, doc: Any) -> list[Event]:
         scored.append((salience, event))
     scored.sort(key=lambda x: -x[0])
     return _merge([e for _, e in scored])
+
+
+def _retold(cand: _Candidate, earlier: dict[str, int]) -> bool:
+    """"The explosion went off at 8:30 p.m.", after "an explosion injured 29 people":
+    a definite noun naming an event an earlier sentence reported is the same event
+    told again, with details, not a new one."""
+    head = cand.triggers[0].token
+    if head.pos_ != "NOUN" or any(t.token.pos_ == "VERB" for t in cand.triggers):
+        return False
+    definite = any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "this", "that", "its") for c in head.children)
+    return definite and earlier.get(head.lemma_.lower(), cand.sent_index) < cand.sent_index
 
 
 def _title_similarity(clf: Any, texts: list[str], title: str | None) -> np.ndarray:

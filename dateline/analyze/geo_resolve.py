@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 FEATURE_PRIOR = {"A.PCLI": 5.0, "L.CONT": 5.0, "L.RGN": 3.0, "A.ADM1": -0.5, "A.ADM2": -1.0, "P.PPLC": 2.0}
 HINT_BONUS = 6.0
-CONTAINER_BONUS = float(__import__("os").environ.get("DL_CONT", "2.0"))
+CONTAINER_BONUS = 2.0
 FOCUS_WEIGHT = 6.0
 DATELINE_WEIGHT = 1.5
 ADMIN1_MATCH = 2.0

@@ -31,11 +31,11 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     acknowledge insinuate characterize characterise dismiss downplay
     defend justify concur echo lament speak talk portray depict downplay
     discuss laud hail address ignore endorse outline detail highlight unveil
-    rail campaign lobby veto sign decline try convince liken accuse endorse
+    rail campaign lobby veto sign decline convince liken accuse endorse
     back sponsor embrace favor favour view regard judge compare accept
-    refuse seek aim strive attempt prefer desire anticipate envision envisage
+    refuse seek aim strive prefer desire anticipate envision envisage
     thank lambast denounce decry deplore fault scold rebuke chide mock ridicule
-    oppose support pressure lobby beg plead implore
+    oppose support pressure lobby beg plead implore seem appear
     """.split()
 )
 

@@ -198,6 +198,47 @@ def _transcript(text: str) -> list[_Item]:
     return out
 
 
+_HEAD_COLON = re.compile(r"(?P<src>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}):\s+(?P<said>\S.*)")
+_HEAD_AFTER = re.compile(r"(?P<said>\S.*?),\s+(?P<src>[A-Z][^,]{1,60}?)\s+(?P<cue>Says|Say|Said|Warns|Claims)")
+
+
+def _headline(text: str) -> list[_Item]:
+    """Attribution in a Title Case headline: "Pence: ...", "..., Doctor Says", "Obama Seeks ...".
+
+    The parser reads Title Case poorly (every word looks like a name), so the
+    headline's shape gives the parts: a short name before a colon, "Source Says"
+    after the content, or the first capitalised speech verb in -s between them.
+    """
+    line_end = text.find("\n")
+    end = line_end if line_end >= 0 else len(text)
+    start = len(text[:end]) - len(text[:end].lstrip())
+    while end > start and text[end - 1] in " .;":
+        end -= 1
+    head = text[start:end]
+    words = head.split()
+    if not 3 <= len(words) <= 20 or re.search(r"[.!?]\s", head):
+        return []
+    at = lambda m, g: (start + m.start(g), start + m.end(g))  # noqa: E731
+    m = _HEAD_COLON.fullmatch(head)
+    if m:
+        colon = start + m.end("src")
+        return [_Item("direct" if head[m.start("said")] in _QUOTE_CHARS + "‘'" else "indirect",
+                      *at(m, "said"), (colon, colon + 1), None, at(m, "src"), (start, end))]
+    capital = sum(w[:1].isupper() for w in words if w.isalpha() and len(w) > 3)
+    if capital < 0.7 * sum(1 for w in words if w.isalpha() and len(w) > 3):
+        return []  # sentence case: the parse reads it like any sentence
+    m = _HEAD_AFTER.fullmatch(head)
+    if m:
+        return [_Item("indirect", *at(m, "said"), at(m, "cue"), "say", at(m, "src"), (start, end))]
+    for w in re.finditer(r"[A-Z][a-z]+s\b", head):
+        lemma = verb_lemma(w.group(), w.group()[:-1].lower())
+        if lemma in SPEECH_VERBS and w.start() > 0 and w.end() < len(head) - 3:
+            return [_Item("indirect", start + w.end() + 1, end, (start + w.start(), start + w.end()), lemma,
+                          (start, start + w.start() - 1), (start, end))]
+    return []
+
+
+_PARTICIPLE = re.compile(r",\s+(?!during\b|including\b|according\b)(?:not\s+(?:even\s+)?)?[a-z]+ing\b")
 _DASH_AFTER = re.compile(r"\s*[―—–]\s*")
 
 
@@ -266,6 +307,8 @@ def _continue_previous(text: str, items: list[_Item], q: QuoteMark) -> bool:
     if any(p.end <= it.start < q.start and re.search(r"[.!?]\s", text[p.cue[1]:it.start])
            for it in items if it is not p):
         return False  # another attribution, in a sentence of its own, stands between the parts
+    if _PARTICIPLE.search(text, p.cue[1], q.start):
+        return False  # "..., going on to contrast ...": the writer moved on
     if not re.search(r"[.!?,:;—–-]\s*$", gap):
         return False  # the second part must open a sentence or clause of its own
     if p.kind == "indirect":
@@ -397,6 +440,8 @@ def find(article: Article, doc: Any) -> list[Quote]:
     sents = [s for s in doc.sents if candidate(s)]
     nlp.parse_sentences(doc, sents)
     items = _from_parse(doc, sents, article.entities) + _transcript(text)
+    heads = _headline(text)
+    items = [it for it in items if not any(_overlap((h.start, h.end), (it.start, it.end)) for h in heads)] + heads
     marks = quote_marks(text)
     _attach_marks(text, items, marks)
     items = _univocal(items, marks)

@@ -48,6 +48,8 @@ _PREP_VERBS = frozenset(
     joke boast brag worry rail campaign lobby caution inquire vote
     """.split()
 )
+# Verbs of seeming whose subject and complement together are an impression reported.
+_RAISING_VERBS = frozenset("seem appear".split())
 _CONTENT_PREPS = frozenset("about of on against for".split())
 _EMPTY_OBJECTS = frozenset("it this that so what something anything nothing everything".split())
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
@@ -144,6 +146,13 @@ def _content_tokens(verb: Any, lemma: str) -> tuple[list[Any], str] | None:
         # no one is named; the whole clause is what is said.
         rest = [c for c in kids if c.dep_ not in ("punct", "cc", "conj", "advcl", "mark")]
         return [t for c in rest for t in c.subtree] + [verb], "passive"
+    if lemma in _RAISING_VERBS:
+        # "Melania seems to have vanished ...": an unattributed impression, the whole clause.
+        x = [c for c in kids if c.dep_ in ("xcomp", "ccomp") and c.i > verb.i]
+        subj = [c for c in kids if c.dep_ == "nsubj" and c.i < verb.i and c.lower_ not in ("it", "there")]
+        if x and subj:
+            return [t for c in subj + x for t in c.subtree] + [verb], "passive"
+        return None
     if lemma in _XCOMP_VERBS:
         x = [c for c in kids if c.dep_ == "xcomp"]
         if x:
@@ -349,7 +358,7 @@ def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
         if tok.pos_ not in ("VERB", "AUX") or lemma not in SPEECH_VERBS:
             continue
         got = _content_tokens(tok, lemma)
-        subj = subject_of(tok)
+        subj = subject_of(tok) if lemma not in _RAISING_VERBS else None
         sandwich = _sandwiched(sdoc, tok, subj) if lemma in _INSERTED_CUES else None
         if (not got or not got[0]) and sandwich:
             got = sandwich, "parataxis"
@@ -359,6 +368,13 @@ def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
         toks = _trim(toks, nominal=via == "object")
         if via == "ccomp":
             toks = _own_clauses(toks, tok, subj)
+        elif via == "parataxis":
+            # "“...,” Mr. Obama said, not even needing to ...": the participle after the cue
+            # is the writer's, whatever the parser hung it on.
+            after = {t.i for t in toks if t.i > tok.i and t.head.i < tok.i and t.tag_ == "VBG"
+                     and t.dep_ in ("advcl", "xcomp", "conj")}
+            cut = {x.i for t in toks if t.i in after for x in t.subtree}
+            toks = [t for t in toks if t.i not in cut]
         if sandwich is not None and via in ("ccomp", "parataxis"):
             toks = sandwich
         content = _span(toks, base)

@@ -26,7 +26,8 @@ AGENCIES = {
 _PLACE = r"(?P<place>[A-Z][A-Z'’.\-]+(?:[ \-][A-Z][A-Z'’.\-]+){0,3}(?:,\s+[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?)"
 _DATE = rf"(?:,?\s+(?P<date>{MONTH_RE}\s+\d{{1,2}}|\d{{1,2}}\s+{MONTH_RE}))?"
 _AGENCY = r"(?:\s*\((?P<agency>[A-Za-z][A-Za-z .&\-]{0,40}?)\))?"
-_DASH = r"\s*(?:[–—-]{1,2}|:)\s+"
+# Dashes, including their mojibake when a page's charset was wrong ("â€”", U+FFFD).
+_DASH = r"\s*(?:[–—-]{1,2}|:|\ufffd|â€[”“\x93\x94])\s+"
 DATELINE_RE = re.compile(rf"^\s*{_PLACE}{_DATE}{_AGENCY}{_DASH}", re.M)
 # Title-case variant requires the agency: "Kyiv (AFP) -", "Kyiv, Sept. 10 (Reuters) -".
 DATELINE_TC_RE = re.compile(

@@ -229,10 +229,11 @@ class Index:
             # another, or the next event of the affair. Only a close retelling
             # (most rare stems shared) overrides the names.
             return m.cosine >= OTHER_NAMES_COSINE
-        if fp is not None and other is not None and m.cosine >= NAMED_COSINE:
+        if fp is not None and other is not None and len(fp.names) and len(other.names) and m.cosine >= NAMED_COSINE:
             # Between the grey zone and a close retelling, shared stems alone
             # are topic evidence: the pair must also name the same people and
-            # places (several signals agreeing, not one threshold).
+            # places (several signals agreeing, not one threshold). Without
+            # names on one side (stored before they were kept), stems decide.
             names = self.name_cosine(fp, other)
             if m.cosine >= RETELL_COSINE and (m.cosine >= PLAIN_RETELL_COSINE or names >= SOME_NAMES):
                 return True

@@ -126,46 +126,51 @@ def stems(tokens: list[str]) -> Counter[str]:
     return Counter(w[:STEM] for w in tokens if w not in STOPWORDS and (len(w) > 2 or w.isdigit()))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def name_key(word: str) -> int:
     """A name's hash, tolerant of Russian case endings ("Токаева" / "Токаев" -> "тока")."""
     w = word.lower().replace("ё", "е")
     return zlib.crc32((w[:4] if _CYRILLIC.match(w) else w).encode())
 
 
-def name_keys(text: str) -> np.ndarray:
-    """Sorted unique keys of every capitalised word part (sentence starts included)."""
-    keys = {name_key(part) for m in _NAME.finditer(text) for part in m.group().split("-") if len(part) > 1}
-    return np.array(sorted(keys), dtype=np.uint32)
+def _keys(name: str) -> tuple[int, ...]:
+    return tuple(name_key(p) for p in name.split("-") if len(p) > 1)
 
 
-def title_names(title: str | None, body: str) -> tuple[tuple[int, ...], ...]:
-    """The title's names: capitalised title words the body also capitalises mid-sentence.
+def names_of(title: str | None, body: str) -> tuple[np.ndarray, tuple[tuple[int, ...], ...]]:
+    """Name keys of title and body (sorted, unique) and the title's names (see below), in one pass.
 
-    Sentence-initial capitals and headline case say nothing, so a title word
-    counts only if the body writes it capitalised where a common word would not
-    be. Hyphenated names keep their parts ("Санкт-Петербург": one part is enough).
+    Every capitalised word part counts as a name key, sentence starts included:
+    the keys only ever show that a text *mentions* a name. The title's names
+    are stricter: sentence-initial capitals and headline case say nothing, so a
+    title word counts only if the body writes it capitalised mid-sentence (not
+    right after a capitalised function word: "The Latest", "В Мойке") and
+    never in lower case. Hyphenated names keep their parts ("Санкт-Петербург":
+    one part found is enough).
     """
-    if not title:
-        return ()
+    candidates: list[tuple[int, ...]] = []
+    if title:
+        lower = set(_LOWER_WORD.findall(body, 0, 20000))  # words the body writes in lower case
+        for m in _NAME.finditer(title):
+            if not any(p.lower() in STOPWORDS or p.lower() in lower for p in m.group().split("-")):
+                candidates.append(_keys(m.group()))  # else a common word in title case ("Police", "Latest")
+    wanted = {k for parts in candidates for k in parts}
+    keys: set[int] = set()
     mid: set[int] = set()
-    lower = set(_LOWER_WORD.findall(body[:20000]))  # words the body writes in lower case
-    for m in _NAME.finditer(body[:20000]):
+    for m in _NAME.finditer(body):
+        parts = _keys(m.group())
+        keys.update(parts)
+        if not wanted.intersection(parts) or m.start() > 20000:
+            continue
         if _SENTENCE_START.search(body, max(0, m.start() - 3), m.start()):
             continue
         before = _LAST_WORD.search(body, max(0, m.start() - 12), m.start())
         if before is None or not (before.group(1)[0].isupper() and before.group(1).lower() in STOPWORDS):
-            # after a capitalised function word ("The Latest", "В Мойке") the
-            # capital may be the sentence's, not the name's
-            mid.update(name_key(p) for p in m.group().split("-") if len(p) > 1)
-    out = []
-    for m in _NAME.finditer(title):
-        parts = [p for p in m.group().split("-") if len(p) > 1]
-        if any(p.lower() in STOPWORDS or p.lower() in lower for p in parts):
-            continue  # a common word in title case ("The Latest", "Police")
-        keys = tuple(name_key(p) for p in parts)
-        if keys and any(k in mid for k in keys):
-            out.append(keys)
-    return tuple(dict.fromkeys(out))
+            mid.update(parts)
+    if title:
+        keys.update(k for m in _NAME.finditer(title) for k in _keys(m.group()))
+    found = [parts for parts in candidates if parts and any(k in mid for k in parts)]
+    return np.array(sorted(keys), dtype=np.uint32), tuple(dict.fromkeys(found))
 
 
 @dataclass(slots=True)
@@ -180,8 +185,8 @@ class Fingerprint:
     length: int = 0  # words of cleaned text
     site: str | None = None
     title_numbers: frozenset[str] = frozenset()  # "8" in "Forecast for 8 November"
-    names: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32), repr=False)  # name_keys of title + text
-    title_names: tuple[tuple[int, ...], ...] = ()  # see ``title_names``
+    names: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32), repr=False)  # see ``names_of``
+    title_names: tuple[tuple[int, ...], ...] = ()  # the title's names, see ``names_of``
     keys: list[int] = field(default_factory=list)  # its stem ids in the inverted index
     # Set by the index: sorted stem ids, their tf weights, and the unit TF-IDF vector.
     ids: np.ndarray | None = field(default=None, repr=False)
@@ -219,11 +224,12 @@ def fingerprint(article_id: str, text: str, title: str | None = None, site: str 
         for stem, n in stems(words(title)).items():
             bag[stem] += 2 * n
     terms = {s: 1.0 + math.log(n) for s, n in bag.items()}
+    names, named = names_of(title, body)
     return Fingerprint(
         id=article_id, minhash=make_minhash(sh), n_shingles=len(sh), terms=terms,
         script=script(body), length=len(tokens),
         site=site, title_numbers=title_numbers(title),
-        names=name_keys(f"{title or ''}\n{body}"), title_names=title_names(title, body),
+        names=names, title_names=named,
     )
 
 

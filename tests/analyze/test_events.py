@@ -148,3 +148,12 @@ def test_same_event_retold_is_merged() -> None:
     keys = [(e.subtype, e.place, e.date, e.modality) for e in found if e.place]
     assert len(keys) == len(set(keys))
     assert sum(e.place == "Aleppo" and e.modality == "asserted" for e in found) == 1
+
+
+def test_definite_retelling_is_not_a_new_event() -> None:
+    article, doc = _article("An explosion injured 29 people in a busy street on Saturday night. "
+                            "The explosion went off around 8:30 p.m. near a restaurant. "
+                            "Officials said the cause of the explosion was not yet known.")
+    found = events.find(article, doc)
+    assert len([e for e in found if "explosion" in e.text.lower()]) == 1
+    assert found[0].text.startswith("An explosion injured")

@@ -67,17 +67,25 @@ def test_geo_country_focus_resolves_ambiguous_names() -> None:
 
 def test_geo_big_cities_win_over_the_country_focus() -> None:
     found = _places(
-        "Officials in Ohio, Texas and Kentucky met in Columbus. "
-        "Jane Doe of London-based BOP Consulting said the murals in Dayton drew crowds."
+        "Murals went up in Philadelphia, Houston and Los Angeles this year. "
+        "Jane Doe of London-based BOP Consulting said the trend began in Texas."
     )
     assert [p.country for p in found if p.text == "London"] == ["GB"]
 
 
 def test_geo_a_bare_river_name_is_the_region() -> None:
-    found = _places("Mining towns in Limpopo and Mpumalanga, South Africa, reported strikes.")
+    found = _places("Platinum miners in Limpopo and Johannesburg went on strike, Reuters reported from London.")
     assert [p.feature for p in found if p.text == "Limpopo"] == ["A.ADM1"]
     found = _places("Floods swept along the Limpopo River in Mozambique.")
     assert [p.feature for p in found if p.text.startswith("Limpopo")] == ["H.STM"]
+
+
+def test_geo_town_comma_region_is_the_region() -> None:
+    found = _places("A baker from Tacoma, Washington shares her tips. Congress met in Washington on Monday.")
+    assert [(p.text, p.feature) for p in found if p.text == "Washington"] == [
+        ("Washington", "A.ADM1"),
+        ("Washington", "P.PPLC"),
+    ]
 
 
 def test_geo_unknown_local_names_sit_at_the_story_place() -> None:

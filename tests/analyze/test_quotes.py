@@ -139,3 +139,51 @@ def test_negated_cue_is_not_a_quote_but_negation_inside_quote_is() -> None:
     assert run("The ministry did not say whether troops had withdrawn.") == []
     q = only(run('"Are we there? Probably not," Ms. Moore said.'), "Probably not")
     assert q.speaker_text == "Ms. Moore"
+
+
+def test_two_quotation_parts_around_one_cue_are_one_attribution() -> None:
+    found = run("“Now that I don’t have to be politically correct anymore,” he told the host, "
+                "“it was demoralizing to work for Obama.”")
+    q = only(found, "politically correct")
+    assert q.text.endswith("work for Obama.”") and q.cue == "told" and len(found) == 1
+
+
+def test_continuation_past_a_relative_clause_on_the_speaker() -> None:
+    found = run('"These are strange days," said Peter Morgan, a lawyer for the Sierra Club, who has been '
+                'challenging the coal industry for years. "I don\'t know what his intentions are."')
+    q = only(found, "strange days")
+    assert q.speaker == "Peter Morgan" and q.text.endswith('intentions are."')
+    assert not any(x.text == "the coal industry" for x in found)
+
+
+def test_intentions_and_lemmatizer_slips() -> None:
+    found = run("Mr. Clarke hopes to offset the emissions with pollution credits. "
+                "Trump refuses to release his tax records.")
+    assert only(found, "offset the emissions").cue == "hopes"
+    assert only(found, "release his tax records").speaker_text == "Trump"
+
+
+def test_semicolon_and_conjoined_speech_verb_end_the_content() -> None:
+    found = run("Republicans said they are convinced the department mishandled the investigation and "
+                "Democrats accused the GOP of stoking the issue. Officials said the timing was not "
+                "intentional; the staff learned of the deals on Friday.")
+    assert only(found, "mishandled").text == "they are convinced the department mishandled the investigation"
+    assert only(found, "stoking").speaker_text == "Democrats"
+    assert only(found, "timing").text == "the timing was not intentional"
+
+
+def test_possessive_nominal_cue_and_seeming() -> None:
+    found = run("Donald Trump spoke in Ohio on Monday. His plan to cut taxes for the rich is popular. "
+                "Melania seems to have vanished from the campaign trail.")
+    q = only(found, "cut taxes")
+    assert (q.text, q.cue, q.speaker) == ("to cut taxes for the rich", "plan", "Donald Trump")
+    q = only(found, "vanished")
+    assert q.text.startswith("Melania seems") and q.speaker is None
+    assert not any("Monday" in x.text for x in found)
+
+
+def test_a_sides_battlefield_gains_are_claimed_a_third_partys_view_asserted() -> None:
+    found = run("President Volodymyr Zelensky said Ukrainian forces had recaptured the town of Balakliia. "
+                "Defense Secretary Lloyd Austin said Ukraine was making progress in the south.")
+    assert only(found, "recaptured").status == "claimed"
+    assert only(found, "making progress").status == "asserted"

@@ -74,3 +74,9 @@ def test_credits_line_found_only_near_the_end() -> None:
     tail = "Para one.\n\nReporting by Ann Lee; Editing by Bo Chen"
     credits, span = find_credits(tail)
     assert credits.editing == ["Bo Chen"] and span is not None and tail[span[0]:].startswith("Reporting")
+
+
+def test_dateline_with_mojibake_dash() -> None:
+    for dash in ("\ufffd", "â€”"):
+        dl = find_dateline(f"BEIRUT (AP) {dash} A blast shook the port.", None, TODAY)
+        assert (dl.place, dl.agency) == ("Beirut", "AP")
