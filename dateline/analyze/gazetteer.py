@@ -26,7 +26,7 @@ from pathlib import Path
 
 import click
 
-FORMAT_VERSION = 10  # bump when the schema or the build changes: a new cache file is built
+FORMAT_VERSION = 11  # bump when the schema or the build changes: a new cache file is built
 
 _PUNCT_TABLE = {ord(c): "" for c in "'’‘`ʹʼ´."}
 _PUNCT_TABLE.update({ord(c): " " for c in '-‐–—_,;:!?()[]{}"/\\&+*#@%$|<>=~^“”«»·'})

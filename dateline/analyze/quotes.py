@@ -254,6 +254,11 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
                          dash.start() + dash.group().index(dash.group().strip()) + 1), None,
                          (ent.start_char, ent.end_char), (q.start, ent.end_char))
     end_sent = _sentence_at(doc, max(q.end - 1, q.start))
+    if end_sent is not None and end_sent.end_char <= q.end + 1 and end_sent.end < len(doc) and (
+        "\n" not in text[q.end:doc[end_sent.end].idx] and text[q.end - 2:q.end - 1] in "!?,"
+    ):
+        # "“... Scott!” Scott's niece shouted to the crowd.": the splitter cut after the mark.
+        end_sent = doc[end_sent.end].sent
     if end_sent is not None and end_sent.end_char > q.end:
         sdoc = nlp.parsed(end_sent)
         base = end_sent.start_char
@@ -264,6 +269,9 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
             if at - q.end > 150:
                 break
             subj = subject_of(tok)
+            if end_sent.start_char >= q.end and (subj is None or tok.dep_ != "ROOT" or any(
+                    c.dep_ in ("ccomp", "dobj", "xcomp") for c in tok.children)):
+                break  # a sentence of its own, not a cue for the quotation before it
             spk = None
             if subj is not None:
                 toks = sorted(subj.subtree, key=lambda t: t.i)
