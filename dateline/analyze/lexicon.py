@@ -35,7 +35,7 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     back sponsor embrace favor favour view regard judge compare accept
     refuse seek aim strive prefer desire anticipate envision envisage
     thank lambast denounce decry deplore fault scold rebuke chide mock ridicule
-    oppose support pressure lobby beg plead implore seem appear
+    oppose support pressure lobby beg plead implore seem appear rate deem determine
     """.split()
 )
 

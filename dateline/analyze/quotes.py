@@ -55,7 +55,8 @@ _CONFLICT_CLAIM = re.compile(
     r"(?:liberated|recaptured|retaken|retook|reclaimed|regained|captured|seized|shot down|repelled|repulsed|"
     r"encircled|neutralized|neutralised|taken prisoner|took prisoner|pushed back|broke through|"
     r"destroyed\s+(?:\w+\s+){0,3}(?:tanks?|aircraft|drones?|positions?|vehicles?|units?|depots?|systems?)|"
-    r"killed\s+(?:\w+\s+){0,4}(?:soldiers|troops|fighters|militants|servicemen|invaders|occupiers|mercenaries))\b",
+    r"killed\s+(?:\w+\s+){0,4}"
+    r"(?:soldiers|troops|fighters|militants|servicemen|invaders|occupiers|mercenaries))\b",
     re.I,
 )
 _HEDGE_WORDS = re.compile(r"\b(?:reportedly|allegedly|purportedly|apparently|supposedly)\b", re.I)
@@ -95,7 +96,8 @@ class _Item:
 def candidate(sent: Any) -> bool:
     """Whether a sentence may hold speech: a speech word, "according" or a quotation mark."""
     for tok in sent:
-        if verb_lemma(tok.text, tok.lemma_) in _CUE_WORDS or tok.lower_ in _CUE_WORDS or tok.text in _QUOTE_CHARS:
+        if tok.text in _QUOTE_CHARS or tok.lower_ in _CUE_WORDS or (
+                verb_lemma(tok.text, tok.lemma_) in _CUE_WORDS):
             return True
     return False
 
@@ -199,7 +201,8 @@ def _transcript(text: str) -> list[_Item]:
 
 
 _HEAD_COLON = re.compile(r"(?P<src>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}):\s+(?P<said>\S.*)")
-_HEAD_AFTER = re.compile(r"(?P<said>\S.*?),\s+(?P<src>[A-Z][^,]{1,60}?)\s+(?P<cue>Says|Say|Said|Warns|Claims)")
+_HEAD_AFTER = re.compile(
+    r"(?P<said>\S.*?),\s+(?P<src>[A-Z][^,]{1,60}?)\s+(?P<cue>Says|Say|Said|Warns|Claims)")
 
 
 def _headline(text: str) -> list[_Item]:
@@ -264,7 +267,8 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
         base = end_sent.start_char
         for tok in sdoc:
             at = base + tok.idx
-            if at < q.end or tok.pos_ not in ("VERB", "AUX") or verb_lemma(tok.text, tok.lemma_) not in _AFTER_QUOTE:
+            lemma = verb_lemma(tok.text, tok.lemma_)
+            if at < q.end or tok.pos_ not in ("VERB", "AUX") or lemma not in _AFTER_QUOTE:
                 continue
             if at - q.end > 150:
                 break
@@ -276,7 +280,7 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
             if subj is not None:
                 toks = sorted(subj.subtree, key=lambda t: t.i)
                 spk = (base + toks[0].idx, base + toks[-1].idx + len(toks[-1].text))
-            return _Item("direct", q.start, q.end, (at, at + len(tok.text)), verb_lemma(tok.text, tok.lemma_), spk,
+            return _Item("direct", q.start, q.end, (at, at + len(tok.text)), lemma, spk,
                          (end_sent.start_char, end_sent.end_char))
     start_sent = _sentence_at(doc, q.start)
     if start_sent is not None and start_sent.start_char < q.start:
@@ -449,7 +453,8 @@ def find(article: Article, doc: Any) -> list[Quote]:
     nlp.parse_sentences(doc, sents)
     items = _from_parse(doc, sents, article.entities) + _transcript(text)
     heads = _headline(text)
-    items = [it for it in items if not any(_overlap((h.start, h.end), (it.start, it.end)) for h in heads)] + heads
+    items = [it for it in items if not any(_overlap((h.start, h.end), (it.start, it.end)) for h in heads)]
+    items += heads
     marks = quote_marks(text)
     _attach_marks(text, items, marks)
     items = _univocal(items, marks)

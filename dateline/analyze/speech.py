@@ -38,7 +38,7 @@ _NOMINAL_VERBS = frozenset(
     explain emphasize emphasise stress raise challenge accuse warn sign veto
     endorse back sponsor embrace favor favour view regard judge liken compare
     accept recognize recognise urge thank lambast denounce decry deplore fault
-    scold rebuke chide mock ridicule anticipate envision envisage
+    scold rebuke chide mock ridicule anticipate envision envisage rate
     """.split()
 ) | DENY_VERBS
 # Verbs whose content hangs on a preposition: "spoke about her ties", "warned of X".
@@ -310,7 +310,8 @@ _INSERTED_CUES = frozenset(
 # Speech verbs whose passive reports unattributed speech or belief.
 _PASSIVE_VERBS = frozenset(
     "say think believe expect report accuse allege consider know suspect rumor rumour estimate "
-    "describe predict project fear understand claim".split()
+    "describe predict project fear understand claim rate confirm determine view regard deem criticize "
+    "criticise ask".split()
 )
 
 # Adjectives of belief and feeling that take a clause: "Democrats are afraid that ...".

@@ -187,3 +187,19 @@ def test_a_sides_battlefield_gains_are_claimed_a_third_partys_view_asserted() ->
                 "Defense Secretary Lloyd Austin said Ukraine was making progress in the south.")
     assert only(found, "recaptured").status == "claimed"
     assert only(found, "making progress").status == "asserted"
+
+
+def test_title_case_headline_attributions() -> None:
+    q = only(run("Clinton Hid Past Health Problems From Public, Former White House Doctor Says.\n\n"
+                 "The doctor spoke on Monday."), "Health Problems")
+    assert (q.text, q.cue, q.speaker_text) == ("Clinton Hid Past Health Problems From Public", "Says",
+                                               "Former White House Doctor")
+    q = only(run("Pence: Gennifer Flowers Won’t Be at Debate.\n\nThe debate is on Monday."), "Flowers")
+    assert q.speaker_text == "Pence" and q.text == "Gennifer Flowers Won’t Be at Debate"
+
+
+def test_writer_participle_after_the_cue_is_not_content() -> None:
+    found = run('"We are looking at the needs of the American people," Sanders said, going on to contrast '
+                'the two plans. "So look at the issues."')
+    q = only(found, "needs of the American people")
+    assert q.text.endswith('people,"') and q.speaker == "Sanders"
