@@ -233,8 +233,7 @@ def _book(prints: list[Any], df: dict[str, int], n_docs: int, texts: dict[str, t
     for stem, tid in index.vocab.items():
         index.df[tid] = df.get(stem, 1)
     index.prior_docs = n_docs
-    book = StoryBook()
-    book.index = index  # not StoryBook(index): ``index or Index()`` there drops an Index with no prints yet
+    book = StoryBook(index)
     return book
 
 

@@ -135,7 +135,7 @@ class StoryBook:
     """All stories in memory, updated one article at a time."""
 
     def __init__(self, index: Index | None = None) -> None:
-        self.index = index or Index()
+        self.index = index if index is not None else Index()  # an empty Index is falsy (it has __len__)
         self.stories: dict[str, Story] = {}
         self.story_of: dict[str, str] = {}
 

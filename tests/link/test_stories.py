@@ -248,3 +248,16 @@ def test_close_title_numbers_agree_but_serials_do_not() -> None:
 
     assert _numbers_agree(frozenset({"121"}), frozenset({"120"}))  # a tally updated by another outlet
     assert not _numbers_agree(frozenset({"8"}), frozenset({"18"}))  # forecasts for two days
+
+
+def test_storybook_keeps_an_empty_index_it_is_given() -> None:
+    """An Index with no documents is falsy (it has __len__); the book must still keep it and its text_of."""
+    from dateline.link.dedup import Index
+    from dateline.link.stories import StoryBook
+
+    def text_of(article_id: str) -> str | None:
+        return None
+
+    index = Index(text_of=text_of)
+    assert len(index) == 0
+    assert StoryBook(index).index is index
