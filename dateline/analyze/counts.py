@@ -65,7 +65,7 @@ def _excluded(doc: Any, start: int, end: int, value: tuple[float | None, float |
     span = doc[start:end]
     last = doc[end - 1]
     nxt = doc[end] if end < len(doc) else None
-    text_after = doc.text[span.end_char:span.end_char + 12]
+    text_after = nlp.text_of(doc)[span.end_char:span.end_char + 12]
     if _AGE.match(text_after) or (start > 0 and doc[start - 1].lower_ in ("aged", "age", "ages")):
         return True
     lo = value[0] if value[0] is not None else value[1]

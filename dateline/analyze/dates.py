@@ -116,13 +116,17 @@ def _future(doc: Any, start: int, end: int) -> bool:
     """
     if doc is None:
         return False
-    if re.match(r"\s*next\b", doc.text[start:end], re.IGNORECASE):
-        return True
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return False
+    if re.match(r"\s*next\b", span.text, re.IGNORECASE):  # (Doc.text rebuilds the whole text per call)
+        return True
     first = span.start
-    while first > 0 and first > span.start - 8 and not doc[first].is_sent_start:
+    # Token.is_sent_start scans the whole Doc on every call; the starts are computed once per Doc.
+    starts = doc.user_data.get("dateline_sent_starts")
+    if starts is None:
+        starts = doc.user_data["dateline_sent_starts"] = {sent.start for sent in doc.sents}
+    while first > 0 and first > span.start - 8 and first not in starts:
         first -= 1
     before = doc[first : span.start]
     for t in reversed(before):

@@ -12,6 +12,8 @@ places, and context words ("the Kharkiv region" -> the oblast, "the X river").
 
 from __future__ import annotations
 
+import bisect
+
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -459,8 +461,9 @@ def recognise(article: Article, doc: Any) -> list[Mention]:
                 found = _scan(article, doc, span, taken, embedded=True)
                 mentions.extend(found)
                 taken.extend((m.start, m.end) for m in found)
-    ent_spans = [(s, e) for s, e, _ in ents]
-    free = [t for t in doc if not any(s <= t.idx < e for s, e in ent_spans)]
+    covered = _merged([(s, e) for s, e, _ in ents])
+    cover_starts = [s for s, _ in covered]
+    free = [t for t in doc if not _inside(t.idx, covered, cover_starts)]
     runs: list[list[Any]] = []
     for t in free:
         if runs and runs[-1][-1].i == t.i - 1:
@@ -519,3 +522,20 @@ def resolve_spans(article: Article, doc: Any, spans: list[tuple[int, int]]) -> l
     context = recognise(article, doc)
     resolved = geo_resolve.resolve(article, given, context=context)
     return to_places(article, resolved)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character spans merged into sorted, disjoint ones."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _inside(pos: int, merged: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Is ``pos`` inside one of the ``merged`` spans (``starts`` are their starts)?"""
+    k = bisect.bisect_right(starts, pos) - 1
+    return k >= 0 and pos < merged[k][1]

@@ -128,3 +128,11 @@ def parsed(sent: Any) -> Any:
     if sent.start not in cache:
         parse_sentences(sent.doc, [sent])
     return cache[sent.start]
+
+
+def text_of(doc: Any) -> str:
+    """The Doc's text, built once per Doc: ``Doc.text`` joins every token again on each access."""
+    text = doc.user_data.get("dateline_text")
+    if text is None:
+        text = doc.user_data["dateline_text"] = doc.text
+    return text

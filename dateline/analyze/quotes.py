@@ -129,7 +129,7 @@ def _from_parse(doc: Any, sents: list[Any], entities: list[Entity]) -> list[_Ite
                 continue
             if f.speaker_start is None and f.via not in ("ccomp", "passive"):
                 continue
-            if f.via in ("xcomp", "object") and not _agent(doc.text, f, entities):
+            if f.via in ("xcomp", "object") and not _agent(nlp.text_of(doc), f, entities):
                 continue
             spk = (f.speaker_start, f.speaker_end) if f.speaker_start is not None else None
             items.append(_Item("indirect", f.start, f.end, (f.cue_start, f.cue_end), f.cue_lemma, spk,
@@ -247,7 +247,7 @@ _DASH_AFTER = re.compile(r"\s*[―—–]\s*")
 
 def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
     """A cue for a quotation in the text right before (colon) or after it in its sentences."""
-    text = doc.text
+    text = nlp.text_of(doc)
     dash = _DASH_AFTER.match(text, q.end)
     if dash:
         # "“...” ― Jane Doe": the name after the dash signs the quotation.
