@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 import time
-import uuid
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -303,32 +301,14 @@ def test_retry_after_header_forms(value, low, high):
     assert got == low if low is None else low <= got <= high
 
 
-PG_URL = os.environ.get("DATELINE_TEST_PG", "postgresql://dateline:dateline@127.0.0.1:5433/dateline_test")
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def any_store(request: pytest.FixtureRequest, tmp_path: Path):
     """An empty store on each backend (PostgreSQL: a schema of its own on the services.sh server)."""
-    import psycopg
-
     from dateline.store import open_store
 
-    if request.param == "sqlite":
-        with open_store(str(tmp_path / "seen.db")) as store:
-            yield store
-        return
-    schema = "t_" + uuid.uuid4().hex[:12]
-    try:
-        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL test server unreachable at {PG_URL} (run scripts/services.sh): {exc}")
-    try:
-        with open_store(f"{PG_URL}?options=-csearch_path%3D{schema}") as store:
-            yield store
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    url = str(tmp_path / "seen.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    with open_store(url) as store:
+        yield store
 
 
 def test_a_new_run_resumes_from_the_seen_table_on_both_backends(site, any_store):

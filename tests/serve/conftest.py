@@ -6,8 +6,6 @@ gets a schema of its own, dropped afterwards. ``DATELINE_TEST_PG`` points elsewh
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,34 +14,13 @@ import pytest
 
 from servekit import corpus
 
-PG_URL = os.environ.get("DATELINE_TEST_PG", "postgresql://dateline:dateline@127.0.0.1:5433/dateline_test")
-
-
-def pg_schema_url(base: str) -> Iterator[str]:
-    """A fresh schema on the test server, as a URL whose search_path points at it; dropped after."""
-    import psycopg
-
-    schema = "t_" + uuid.uuid4().hex[:12]
-    try:
-        with psycopg.connect(base, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL test server unreachable at {base} (run scripts/services.sh): {exc}")
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database URL, once per backend."""
     if request.param == "sqlite":
         yield str(tmp_path / "api.db")
     else:
-        yield from pg_schema_url(PG_URL)
+        yield request.getfixturevalue("pg_url")  # tests/conftest.py: a schema of its own
 
 
 @pytest.fixture

@@ -5,10 +5,7 @@ Each test works in a schema of its own, dropped afterwards.
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -19,26 +16,8 @@ from dateline.store.postgres import PostgresStore
 
 pytestmark = pytest.mark.postgres
 
-PG_URL = os.environ.get("DATELINE_TEST_PG", "postgresql://dateline:dateline@127.0.0.1:5433/dateline_test")
 TEXT = ("KYIV, Sept. 10 (Reuters) - Ukrainian officials on Saturday shared photos of troops raising the flag "
         "over Kupyansk. Oleksiy Arestovich said Russians in Izyum were practically isolated.")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    import psycopg
-
-    schema = "t_" + uuid.uuid4().hex[:12]
-    try:
-        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL test server unreachable at {PG_URL} (run scripts/services.sh): {exc}")
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def article(aid: str = "a1", text: str = TEXT, title: str = "Flag raised over Kupyansk") -> Article:
