@@ -78,10 +78,15 @@ def _words(s: str) -> int:
     return len(_WORD.findall(s))
 
 
+# A sentence ending inside the line ("... your experience. By continuing ..."): a notice, not a
+# headline. The word before the period must start lower-case, so "Gov. Smith" and "U.S. Senate" pass.
+_INNER_SENTENCE_END = re.compile(r"\b[a-z][a-z]+[.!?]\s+[A-Z]")
+
+
 def _headline_like(s: str) -> bool:
     s = s.strip()
     return 1 <= _words(s) <= 30 and len(s) <= 250 and not s.endswith((".", ",", ";", ":")) \
-        and not _BULLET.match(s)
+        and not _BULLET.match(s) and not _INNER_SENTENCE_END.search(s)
 
 
 def _unwrap(lines: list[Line]) -> list[Line]:

@@ -141,3 +141,13 @@ def test_binary_junk_decoded_as_text_never_crashes():
         assert exc.code == "no-text"
     else:
         assert isinstance(ex.text, str)
+
+
+def test_a_cookie_notice_on_top_is_not_the_title() -> None:
+    notice = "We use cookies to improve your experience. By continuing to browse this site you agree. Accept"
+    body = "\n\n".join(
+        f"Paragraph {i} of a report on the flooding reads like prose, with enough words in it to be an article line."
+        for i in range(8))
+    ex = extract_plain(f"{notice}\n\n{body}\n")
+    assert ex.title != notice
+    assert "Gov. Smith signs the budget" == extract_plain(f"Gov. Smith signs the budget\n\n{body}\n").title
