@@ -402,7 +402,7 @@ def _scan(
                 ):
                     continue
                 s, e = span[0].idx, span[-1].idx + len(span[-1].text)
-                if any(s < te and ts < e for ts, te in taken):
+                if any(s < te and ts < e for ts, te in taken) or _names_a_person(doc, span):
                     continue
                 m = make_mention(article, doc, s, e, strong=False)
                 if m is None:
@@ -418,6 +418,23 @@ def _scan(
         else:
             i += 1
     return found
+
+
+_PERSON_TITLES = {
+    "queen", "king", "prince", "princess", "pope", "emperor", "empress", "duke", "duchess", "sir", "lady",
+    "lord", "mr", "mrs", "ms", "dr", "president", "senator", "sen", "rep", "gov", "governor", "mayor",
+    "minister", "premier", "general", "gen", "col", "capt",
+}
+_REGNAL = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XV)$")
+
+
+def _names_a_person(doc: Any, span: list[Any]) -> bool:
+    """"Queen Elizabeth II", "President Jackson": a name that a model missed is a person, not a town."""
+    before = doc[span[0].i - 1] if span[0].i > 0 else None
+    after = doc[span[-1].i + 1] if span[-1].i + 1 < len(doc) else None
+    if before is not None and before.lower_.rstrip(".") in _PERSON_TITLES:
+        return True
+    return bool(_REGNAL.match(span[-1].text) or (after is not None and _REGNAL.match(after.text)))
 
 
 def _well_known(cands: tuple[Candidate, ...], m: Mention, span: list[Any], *, embedded: bool) -> bool:

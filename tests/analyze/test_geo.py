@@ -117,3 +117,14 @@ def test_geo_gold_spans_on_geowebnews(shared_dir) -> None:
 
 def test_geo_km() -> None:
     assert math.isclose(km(50.45, 30.52, 50.09, 14.42), 1136, rel_tol=0.02)
+
+
+def test_a_titled_or_regnal_name_is_a_person_not_a_town() -> None:
+    from dateline.analyze import nlp
+    from dateline.analyze.geo import _names_a_person
+
+    doc = nlp.parse("Mourners gathered after Queen Elizabeth II died, and later President Jackson spoke in Elizabeth.")
+    queen, town = [t for t in doc if t.text == "Elizabeth"]
+    jackson = next(t for t in doc if t.text == "Jackson")
+    assert _names_a_person(doc, [queen]) and _names_a_person(doc, [jackson])
+    assert not _names_a_person(doc, [town])
