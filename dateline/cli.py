@@ -55,7 +55,31 @@ def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Commands that live with their stage are imported only when named: `dateline run` should not
+    pay for importing FastAPI or PySpark."""
+
+    stage_commands = {
+        "gazetteer": ("dateline.analyze.gazetteer", "cli"),
+        "serve": ("dateline.serve", "serve"),
+        "watch": ("dateline.ingest.watch", "watch"),
+        "spark": ("dateline.spark", "spark"),
+        "load": ("dateline.spark", "load"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.stage_commands])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.stage_commands:
+            return super().get_command(ctx, name)
+        import importlib
+
+        module, attr = self.stage_commands[name]
+        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dateline")
 def main() -> None:
     """dateline: news pages in, sourced facts out."""
@@ -210,20 +234,3 @@ def show_config() -> None:
     cfg = load_config()
     for key, (_default, text) in SETTINGS.items():
         click.echo(f"{key} = {getattr(cfg, key)!r}    # {text}")
-
-
-def _register_optional() -> None:
-    """Commands that live with their stage."""
-    import importlib
-
-    for module, attr in [("dateline.analyze.gazetteer", "cli"), ("dateline.serve", "serve"),
-                         ("dateline.ingest.watch", "watch"), ("dateline.spark", "spark"),
-                         ("dateline.spark", "load")]:
-        try:
-            command = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError):
-            continue
-        main.add_command(command, name="gazetteer" if attr == "cli" else attr)
-
-
-_register_optional()
