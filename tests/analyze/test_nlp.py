@@ -47,3 +47,22 @@ def test_sentence_docs_match_span_as_doc() -> None:
         assert [(t.text, t.idx, t.tag_, t.lemma_, t.ent_iob_, t.ent_type_) for t in mine] == [
             (t.text, t.idx, t.tag_, t.lemma_, t.ent_iob_, t.ent_type_) for t in ref
         ]
+
+
+def test_fast_attribute_rules_equal_spacys_ruler(seed_article) -> None:
+    """The dictionary-based rules give each token the POS, morphology and lemma spaCy's ruler gives."""
+    pipe = nlp.pipeline()
+    texts = [seed_article.text, "Y'all ain't gonna get it. Let's see, c'mon: it gets better, he got it.\n\n  Fine."]
+    ours = list(pipe.pipe(texts))
+    with pipe.select_pipes(disable=["dateline_attribute_rules"]):
+        pipe.enable_pipe("attribute_ruler")
+        try:
+            ref = list(pipe.pipe(texts))
+        finally:
+            pipe.disable_pipe("attribute_ruler")
+
+    def view(doc):
+        return [(t.text, t.pos_, t.tag_, t.lemma_, str(t.morph)) for t in doc]
+    assert [view(d) for d in ours] == [view(d) for d in ref]
+    lemmas = {t[0]: t[3] for t in view(ours[1])}
+    assert lemmas["ai"] == "be" and lemmas["gon"] == "go" and lemmas["'s"] == "us"  # the multi-token rules ran
