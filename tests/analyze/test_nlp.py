@@ -49,17 +49,19 @@ def test_sentence_docs_match_span_as_doc() -> None:
         ]
 
 
-def test_fast_attribute_rules_equal_spacys_ruler(seed_article) -> None:
-    """The dictionary-based rules give each token the POS, morphology and lemma spaCy's ruler gives."""
+def test_fast_rules_and_lemmas_equal_spacys_components(seed_article) -> None:
+    """The dictionary-based attribute rules and lemma table give what spaCy's own components give."""
     pipe = nlp.pipeline()
     texts = [seed_article.text, "Y'all ain't gonna get it. Let's see, c'mon: it gets better, he got it.\n\n  Fine."]
     ours = list(pipe.pipe(texts))
-    with pipe.select_pipes(disable=["dateline_attribute_rules"]):
+    with pipe.select_pipes(disable=["dateline_attribute_rules", "dateline_lemmas"]):
         pipe.enable_pipe("attribute_ruler")
+        pipe.enable_pipe("lemmatizer")
         try:
             ref = list(pipe.pipe(texts))
         finally:
             pipe.disable_pipe("attribute_ruler")
+            pipe.disable_pipe("lemmatizer")
 
     def view(doc):
         return [(t.text, t.pos_, t.tag_, t.lemma_, str(t.morph)) for t in doc]
