@@ -181,7 +181,8 @@ def build_packaged(path: Path, *, progress: bool = False) -> None:
         cc = c["countrycode"]
         feature = "P.PPL"
         if (cc, norm(c["name"])) in capitals and cc not in capital_seen:
-            feature, _ = "P.PPLC", capital_seen.add(cc)
+            feature = "P.PPLC"
+            capital_seen.add(cc)
         # all-caps short alternates are airport and station codes ("GOP" for Gorakhpur): never names in news
         alts = [a for a in c.get("alternatenames") or [] if is_latin(a) and not (a.isupper() and len(a) <= 4)]
         b.add(

@@ -49,10 +49,10 @@ def _word_value(words: list[str]) -> float | None:
 def read_quantity(text: str) -> tuple[float | None, float | None] | None:
     """The (min, max) a count expression names, or None if it names no number."""
     t = " ".join(text.lower().replace("–", "-").split())
-    lo_bound = hi_bound = False
-    for p in _LOWER:
+    hi_bound = False
+    for p in _LOWER:  # "at least 30": a lower bound, which is what a bare number gives too
         if t.startswith(p + " "):
-            t, lo_bound = t[len(p) + 1:], True
+            t = t[len(p) + 1:]
             break
     for p in _UPPER:
         if t.startswith(p + " "):

@@ -12,7 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..errors import ExtractError
-from ..records import Article, Credits, RawDoc, content_hash
+from ..records import Article, Credits, RawDoc
 from .dateline import find_credits, find_dateline
 from .dates import parse_day
 from .decode import decode
