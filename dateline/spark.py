@@ -218,23 +218,18 @@ def _book(prints: list[Any], df: dict[str, int], n_docs: int, texts: dict[str, t
 
     ``link_corpus`` observes every fingerprint of the batch before adding any; a
     component only holds its own, so after observing them the document counts are
-    replaced with the whole input's. This reaches into the linker's ``Index``
-    (its ``vocab``/``df``/``prior_docs``): the one place that does, kept here.
-    ``df`` leaves out stems seen once: every stem looked up belongs to an article
-    of the input, so a missing stem's frequency is exactly 1.
+    the whole input's. ``df`` leaves out stems seen once: every stem looked up
+    belongs to an article of the input, so a missing stem's frequency is exactly 1.
     """
-    from dateline.link import _embedding_text
+    from dateline.link import embedding_text
     from dateline.link.dedup import Index
     from dateline.link.stories import StoryBook
 
-    index = Index(text_of=lambda i: _embedding_text(*texts[i]) if i in texts else None)
+    index = Index(text_of=lambda i: embedding_text(*texts[i]) if i in texts else None)
     for fp in prints:
         index.observe(fp)
-    for stem, tid in index.vocab.items():
-        index.df[tid] = df.get(stem, 1)
-    index.prior_docs = n_docs
-    book = StoryBook(index)
-    return book
+    index.set_document_frequencies(df, n_docs)
+    return StoryBook(index)
 
 
 def _fingerprint(article: Any) -> Any:
@@ -325,6 +320,7 @@ def link_component(item: tuple[str, Iterable[tuple[str, DocRow]]], df: dict[str,
     Rows: ("A", id, seq, article JSON with its story), ("M", story member), ("S", story),
     ("R", event key, report) for corroboration across components.
     """
+    from dateline.link import member_row
     from dateline.link.corroborate import reports
 
     rows = {aid: row for aid, row in item[1]}
@@ -337,7 +333,7 @@ def link_component(item: tuple[str, Iterable[tuple[str, DocRow]]], df: dict[str,
     for article in articles:
         story = book.stories[book.story_of[article.id]]
         article.story = story.ref(article.id)
-        yield "M", _member_row(book, story, article.id)
+        yield "M", member_row(book, story, article.id)
         for r in reports(article.id, story.id, article.events):
             yield "R", r.key, (r.article_id, r.idx, r.story_id, sorted(r.actors))
         for event in article.events:
@@ -349,27 +345,6 @@ def link_component(item: tuple[str, Iterable[tuple[str, DocRow]]], df: dict[str,
         row = story.row()
         row["data"] = _dumps(row["data"])
         yield "S", row
-
-
-class _Capture:
-    """Stands in for a ``Linker`` to capture the story_members row it would write."""
-
-    def __init__(self, book: Any) -> None:
-        self.book, self.store, self.row = book, self, {}
-
-    def execute(self, sql: str, params: Any = ()) -> None:
-        if sql.startswith("INSERT INTO story_members"):
-            cols = [c.strip() for c in sql[sql.index("(") + 1 : sql.index(")")].split(",")]
-            self.row = dict(zip(cols, params))
-
-
-def _member_row(book: Any, story: Any, article_id: str) -> dict[str, Any]:
-    """The linker's own ``story_members`` row for a member (its serialisation, not a copy of it)."""
-    from dateline.link import Linker
-
-    capture = _Capture(book)
-    Linker._save_member(capture, story, article_id)  # type: ignore[arg-type]
-    return capture.row
 
 
 def count_group(item: tuple[str, Iterable[tuple[str, int, str, list[str]]]]) -> list[tuple[str, tuple[int, int]]]:

@@ -57,6 +57,26 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def member_row(book: StoryBook, story: Story, article_id: str) -> dict[str, Any]:
+    """The ``story_members`` row of one member: its kind and signals, and the fingerprint
+    the linker rebuilds its indexes from (also what ``dateline spark`` writes)."""
+    m = story.members[article_id]
+    fp = book.index.prints[article_id]
+    return {
+        "article_id": article_id,
+        "story_id": story.id,
+        "kind": m.kind,
+        "signals": _dumps(m.signals),
+        "reuse": m.reuse,
+        "sig": fp.signature().hex(),
+        "n_shingles": fp.n_shingles,
+        "terms": _dumps({k: round(v, 4) for k, v in book.index.terms_of(fp).items()}),
+        "script": fp.script,
+        "length": fp.length,
+        "info": _dumps(m.to_json() | {"names": fp.names.tolist(), "title_names": [list(k) for k in fp.title_names]}),
+    }
+
+
 class Linker:
     """Keeps the database's stories up to date as articles are stored."""
 
@@ -104,7 +124,7 @@ class Linker:
         rows = self.store.query("SELECT title, text FROM articles WHERE id = ?", [article_id])
         if not rows:
             return None
-        return _embedding_text(rows[0]["title"], rows[0]["text"])
+        return embedding_text(rows[0]["title"], rows[0]["text"])
 
     # -- the runner's interface ---------------------------------------------------------------
     def add(self, article: Article) -> StoryRef | None:
@@ -200,17 +220,10 @@ class Linker:
 
     # -- persistence ----------------------------------------------------------------------------
     def _save_member(self, story: Story, article_id: str) -> None:
-        m = story.members[article_id]
-        fp = self.book.index.prints[article_id]
+        row = member_row(self.book, story, article_id)
         self.store.execute("DELETE FROM story_members WHERE article_id = ?", [article_id])
         self.store.execute(
-            "INSERT INTO story_members (article_id, story_id, kind, signals, reuse, sig, n_shingles, terms, script,"
-            " length, info) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                article_id, story.id, m.kind, _dumps(m.signals), m.reuse, fp.signature().hex(), fp.n_shingles,
-                _dumps({k: round(v, 4) for k, v in self.book.index.terms_of(fp).items()}), fp.script, fp.length,
-                _dumps(m.to_json() | {"names": fp.names.tolist(), "title_names": [list(k) for k in fp.title_names]}),
-            ],
+            f"INSERT INTO story_members ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
         )
 
     def _save_story(self, story: Story) -> None:
@@ -254,14 +267,14 @@ def _ref_dict(ref: StoryRef) -> dict[str, Any]:
             "signals": list(ref.signals)}
 
 
-def _embedding_text(title: str | None, text: str) -> str:
+def embedding_text(title: str | None, text: str) -> str:
     return f"{title}. {text[:1200]}" if title else text[:1200]
 
 
 def link_corpus(articles: list[Article]) -> dict[str, StoryRef]:
     """Group a batch of articles into stories (earliest first); sets each event's ``sources`` too."""
     by_id = {a.id: a for a in articles}
-    book = StoryBook(Index(text_of=lambda i: _embedding_text(by_id[i].title, by_id[i].text) if i in by_id else None))
+    book = StoryBook(Index(text_of=lambda i: embedding_text(by_id[i].title, by_id[i].text) if i in by_id else None))
     # The whole batch is known up front: IDF from all of it, not from the articles seen so far.
     prints = {a.id: fingerprint(a.id, a.text, a.title, a.site) for a in by_id.values()}
     for fp in prints.values():

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,6 +168,19 @@ class Index:
         self.df[fp.ids] += 1
         self.prior_docs += 1
         self.name_df.update(fp.names.tolist())
+
+    def set_document_frequencies(self, df: Mapping[str, int], n_docs: int) -> None:
+        """Weigh with the document counts of a larger corpus than this index has observed.
+
+        A batch job that links one group of articles at a time (``dateline spark``
+        links each connected component apart) still weighs terms as the whole input
+        does. Observe the group's fingerprints first, then call this: every stem the
+        index knows takes its count from ``df`` (a stem missing there was seen once),
+        and ``n_docs`` documents count as observed.
+        """
+        for stem, tid in self.vocab.items():
+            self.df[tid] = df.get(stem, 1)
+        self.prior_docs = n_docs
 
     # -- search and insert --------------------------------------------------------------
     def candidates(self, fp: Fingerprint) -> set[str]:
