@@ -8,6 +8,8 @@ One run measures, on the same WARC.gz input (English pages of
 ``bench/make_warc.py``; or ``--warc DIR`` of your own):
 
 * trafilatura alone: ``trafilatura.extract(html, url=...)`` on every record;
+* trafilatura + metadata: ``bare_extraction(..., with_metadata=True)``, the part of
+  dateline's extraction that trafilatura does (title, date via htmldate, site, authors);
 * dateline extract-only: ``pipeline.process_batch(..., analyze_=False)``;
 * the full pipeline (``Runner``: extract, analyze, link, store into a fresh SQLite
   file) with 1 and with 2 workers.
@@ -44,6 +46,7 @@ import make_warc  # noqa: E402  (the generator beside this file)
 
 CONFIGS = {
     "trafilatura": "trafilatura alone",
+    "trafilatura-meta": "trafilatura + metadata (fair peer)",
     "extract": "dateline extract-only",
     "full-1": "dateline full pipeline, 1 worker",
     "full-2": "dateline full pipeline, 2 workers",
@@ -74,16 +77,20 @@ def _timed_loop(raws: list[Any], fn: Any, batch: int = 1) -> tuple[float, list[f
 def run_one(config: str, warc: Path) -> dict[str, Any]:
     """One configuration, in this process; returns its figures."""
     out: dict[str, Any] = {"config": config}
-    if config in ("trafilatura", "extract"):
+    if config in ("trafilatura", "trafilatura-meta", "extract"):
         raws = _raws(warc)  # read before timing: both sides get the same documents in memory
-        if config == "trafilatura":
+        if config.startswith("trafilatura"):
             import trafilatura
 
             trafilatura.extract(raws[0].content, url=raws[0].url)  # warm-up, not timed
+            meta = config == "trafilatura-meta"
 
             def fn(batch: list[Any]) -> None:
                 for raw in batch:
-                    trafilatura.extract(raw.content, url=raw.url)
+                    if meta:  # what dateline asks of trafilatura: text and the page's metadata
+                        trafilatura.bare_extraction(raw.content, url=raw.url, with_metadata=True)
+                    else:
+                        trafilatura.extract(raw.content, url=raw.url)
             seconds, marks = _timed_loop(raws, fn)
             out["articles"] = None
         else:
