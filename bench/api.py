@@ -1,6 +1,7 @@
 """API latency on a 100k-article database, SQLite and PostgreSQL, with concurrent clients on loopback.
 
     .venv/bin/python bench/api.py [--articles 100000] [--clients 8] [--seconds 15] [--backends sqlite,postgres]
+                                  [--client http.client|httpx]
 
 The corpus is generated at run time from real news text in shared/bench (GeoWebNews articles,
 CASE 2021 ACLED event snippets, TG contest documents): each article is a window of sentences of
@@ -8,7 +9,8 @@ one source document plus an event sentence, with places, quotes, events and date
 evidence spans are found in the generated text. Nothing is committed: the databases are cached
 in bench/out/ (SQLite) and in a schema of the test server (PostgreSQL) and reused by later runs.
 The server runs in its own process (uvicorn, as ``dateline serve`` runs it); clients are
-threads with keep-alive connections, each sending requests back to back for a bounded time.
+threads with keep-alive connections (the standard library's http.client, or ``--client httpx``),
+each sending requests back to back for a bounded time.
 Prints p50/p95/p99 latency and throughput of search, article and events requests per backend.
 """
 
@@ -27,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared" / "bench").resolve()
@@ -194,7 +197,11 @@ def load(store: Any, n: int, batch: int = 2000) -> None:
     if pending:
         flush()
     print(file=sys.stderr)
-    store.execute("ANALYZE")
+    with store.transaction():  # what ``Store.save`` does per article, for the whole load at once
+        store.locate_events()
+    # PostgreSQL: VACUUM also merges the GIN index's pending list (a bulk load leaves it long, and
+    # every search reads it) and sets the visibility map that index-only scans need.
+    store.execute("VACUUM ANALYZE" if store.dialect == "postgres" else "ANALYZE")
 
 
 def database(backend: str, n: int) -> str:
@@ -254,7 +261,7 @@ def request_makers(n: int, rng: random.Random) -> dict[str, Callable[[], str]]:
 
     def search() -> str:
         q = rng.choice(words) if rng.random() < 0.7 else f"{rng.choice(words)} {rng.choice(words)}"
-        return f"/api/search?q={q}&limit=20"
+        return "/api/search?" + urlencode({"q": q, "limit": 20})
 
     def article() -> str:
         return f"/api/articles/bench-{rng.randrange(n):06d}"
@@ -262,7 +269,7 @@ def request_makers(n: int, rng: random.Random) -> dict[str, Callable[[], str]]:
     def events() -> str:
         kind = rng.random()
         if kind < 0.4:
-            return f"/api/events?type={rng.choice(types)}&limit=50"
+            return "/api/events?" + urlencode({"type": rng.choice(types), "limit": 50})
         if kind < 0.7:
             month = rng.randint(1, 12)
             return f"/api/events?date_from=2022-{month:02d}&date_to=2022-{month:02d}&limit=50"
@@ -273,25 +280,63 @@ def request_makers(n: int, rng: random.Random) -> dict[str, Callable[[], str]]:
     return {"search": search, "article": article, "events": events}
 
 
-def hammer(base: str, make: Callable[[], str], clients: int, seconds: float) -> tuple[list[float], int]:
-    """Latencies (ms) of requests sent back to back by ``clients`` threads for ``seconds``."""
-    import httpx
+def hammer(base: str, make: Callable[[], str], clients: int, seconds: float,
+           client_lib: str = "http.client") -> tuple[list[float], int]:
+    """Latencies (ms) of requests sent back to back by ``clients`` threads for ``seconds``.
+
+    Each client keeps one connection alive, asks for gzip as browsers do and decompresses the
+    body. The default client is the standard library's: on a 2-core machine the load generator
+    shares the CPUs with the server, and httpx costs about 1 ms of CPU per request more, which
+    is then measured as server latency (``--client httpx`` to compare).
+    """
+    import http.client
+    import zlib
+    from urllib.parse import urlsplit
 
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     stop = time.monotonic() + seconds
+    where = urlsplit(base)
 
-    def client() -> None:
-        nonlocal errors
+    def with_stdlib() -> tuple[list[float], int]:
         mine, bad = [], 0
-        with httpx.Client(base_url=base, timeout=30) as http:
+        conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+        while time.monotonic() < stop:
+            path = make()
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+                r = conn.getresponse()
+                body = r.read()
+                if r.getheader("Content-Encoding") == "gzip":
+                    zlib.decompress(body, 31)
+                status = r.status
+            except (http.client.HTTPException, OSError):
+                conn.close()
+                conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+                status = 0
+            mine.append((time.perf_counter() - t) * 1000)
+            bad += status != 200
+        conn.close()
+        return mine, bad
+
+    def with_httpx() -> tuple[list[float], int]:
+        import httpx
+
+        mine, bad = [], 0
+        with httpx.Client(base_url=base, timeout=30) as http_client:
             while time.monotonic() < stop:
                 path = make()
                 t = time.perf_counter()
-                r = http.get(path)
+                r = http_client.get(path)
                 mine.append((time.perf_counter() - t) * 1000)
                 bad += r.status_code != 200
+        return mine, bad
+
+    def client() -> None:
+        nonlocal errors
+        mine, bad = with_httpx() if client_lib == "httpx" else with_stdlib()
         with lock:
             latencies.extend(mine)
             errors += bad
@@ -315,8 +360,10 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=15.0, help="per backend and request kind")
     ap.add_argument("--backends", default="sqlite,postgres")
+    ap.add_argument("--client", choices=["http.client", "httpx"], default="http.client",
+                    help="HTTP client the load threads use")
     args = ap.parse_args()
-    print(f"dateline API bench: {args.articles} articles, {args.clients} concurrent clients, "
+    print(f"dateline API bench: {args.articles} articles, {args.clients} concurrent clients ({args.client}), "
           f"{args.seconds:.0f} s per request kind, {os.cpu_count()} CPUs (load {os.getloadavg()[0]:.1f})")
     print(f"{'backend':<10} {'request':<8} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'errors':>6}")
@@ -328,8 +375,8 @@ def main() -> None:
             makers = request_makers(args.articles, random.Random(11))
             base = f"http://127.0.0.1:{port}"
             for name, make in makers.items():
-                hammer(base, make, args.clients, 2.0)  # warm caches and the connection pool
-                lat, errors = hammer(base, make, args.clients, args.seconds)
+                hammer(base, make, args.clients, 2.0, args.client)  # warm caches and the connection pool
+                lat, errors = hammer(base, make, args.clients, args.seconds, args.client)
                 print(f"{backend:<10} {name:<8} {len(lat):>8} {len(lat) / args.seconds:>7.1f} {pct(lat, 50):>8.1f} "
                       f"{pct(lat, 95):>8.1f} {pct(lat, 99):>8.1f} {errors:>6}", flush=True)
         finally:

@@ -7,24 +7,70 @@ Every list takes ``limit`` and ``cursor`` (pass back ``next_cursor``) and
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import json
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ..records import article_to_dict
 from ..store import Store
 from ..store import queries as Q
+from ..store.search import search as search_articles
 from .app import ApiError, Stores
 from .export import export_response
 from .stories import get_story, list_stories
 
-router = APIRouter(prefix="/api")
+
+
+def _plain(value: Any) -> Any:
+    """What ``json`` cannot write by itself (PostgreSQL numerics, dates): as FastAPI would write it."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return jsonable_encoder(value)
+
+
+class Json(JSONResponse):
+    """A JSON body written straight from the plain dicts the queries return.
+
+    Returning a dict makes FastAPI walk every value through ``jsonable_encoder`` on the event
+    loop first; on an article or a page of search hits that walk cost more than the query.
+    A body holding non-finite floats is written again with those as null.
+    """
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return _dump(content)
+        except ValueError:
+            return _dump(_finite(jsonable_encoder(content)))
+
+
+def _dump(content: Any) -> bytes:
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_plain).encode()
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities (which a stored fact may hold) as null: JSON has no words for them."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+router = APIRouter(prefix="/api", default_response_class=Json)
 
 Format = Literal["json", "jsonl", "csv"]
 GeoFormat = Literal["json", "geojson", "jsonl", "csv"]
@@ -34,22 +80,47 @@ Cursor = Annotated[str | None, Query(description="next_cursor of the previous pa
 
 @dataclass(slots=True)
 class Db:
-    """The request's borrowed connection, and the pool (exports borrow more while they stream)."""
+    """The request's connection, borrowed from the pool on first use and returned after the response.
 
-    store: Store
+    Borrowed by the handler itself (in its worker thread, where a first connect may block) rather
+    than by a synchronous dependency: FastAPI runs each of those in a thread-pool hop of its own,
+    on entry and on exit, which cost more than a page query.
+    """
+
     pool: Stores
+    _store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = self.pool.acquire()
+        return self._store
+
+    def release(self, failed: bool) -> None:
+        store, self._store = self._store, None
+        if store is None:
+            return
+        # A connection the server dropped (PostgreSQL restarted) is not handed out again.
+        if failed and getattr(store.conn, "closed", False):
+            self.pool.discard(store)
+        else:
+            self.pool.release(store)
 
 
-def db(request: Request) -> Iterator[Db]:
-    pool = request.app.state.stores
-    with pool.borrow() as store:
-        yield Db(store, pool)
+async def db(request: Request) -> AsyncIterator[Db]:
+    holder = Db(request.app.state.stores)
+    try:
+        yield holder
+    except BaseException:
+        holder.release(failed=True)
+        raise
+    holder.release(failed=False)
 
 
 DbDep = Annotated[Db, Depends(db)]
 
 
-def article_filters(
+async def article_filters(
     q: Annotated[str | None, Query(description="words to find in title and text", max_length=500)] = None,
     date_from: Annotated[str | None, Query(description="first day, YYYY[-MM[-DD]]")] = None,
     date_to: Annotated[str | None, Query(description="last day, YYYY[-MM[-DD]] (inclusive)")] = None,
@@ -60,6 +131,7 @@ def article_filters(
     place: Annotated[str | None, Query(description="place name or GeoNames id mentioned")] = None,
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
 ) -> Q.Filters:
+    # async: pure parsing, run on the event loop instead of costing a hop to the thread pool.
     return Q.Filters(
         q=q.strip() or None if q else None,
         date_from=Q.parse_date(date_from, "date_from"),
@@ -89,8 +161,8 @@ def _list(name: str, lister: Lister, db: Db, f: Q.Filters, fmt: str, cursor: str
         return export_response(name, fmt, fetch, cursor, limit)
     page = lister(db.store, f, cursor=cursor, limit=limit or default, **kw)
     if geo or fmt == "geojson":
-        return Q.geojson(page.items, page.next_cursor)
-    return {"items": page.items, "next_cursor": page.next_cursor, "count": len(page.items)}
+        return Json(Q.geojson(page.items, page.next_cursor))
+    return Json({"items": page.items, "next_cursor": page.next_cursor, "count": len(page.items)})
 
 
 # -- articles and search ------------------------------------------------------------------------
@@ -106,21 +178,24 @@ def get_article(article_id: str, db: DbDep) -> Any:
     article = db.store.article(article_id)
     if article is None:
         raise ApiError(404, "not_found", f"no article with id {article_id!r}")
-    return article_to_dict(article)
+    return Json(article_to_dict(article))
 
 
-@router.get("/search", summary="Full-text search, best match first, with the same filters as /api/articles")
+@router.get("/search", summary="Full-text search, best match first, with the same filters as /api/articles",
+            description="Ranks by relevance the most recent matches (the first 1,000 on SQLite, 300 on "
+                        "PostgreSQL: see ``store.search.RANKED_MATCHES``); a query matching more lists its older "
+                        "matches after those, newest first, each with its score.")
 def search(db: DbDep, f: FiltersDep, format: Format = "json", cursor: Cursor = None,
            limit: Limit = None) -> Any:
     if not f.q:
         raise ApiError(400, "invalid_parameter", "q: give at least one word to search for",
                        [{"param": "q", "problem": "required"}])
-    return _list("search", Q.search, db, f, format, cursor, limit, default=20)
+    return _list("search", search_articles, db, f, format, cursor, limit, default=20)
 
 
 @router.get("/facets", summary="Counts per language, site, story, month, place, event type, speaker")
 def facets(db: DbDep, f: FiltersDep, top: Annotated[int, Query(ge=1, le=100)] = 10) -> Any:
-    return Q.facets(db.store, f, top=top)
+    return Json(Q.facets(db.store, f, top=top))
 
 
 # -- facts ------------------------------------------------------------------------------------
@@ -166,7 +241,7 @@ def dates(db: DbDep, f: FiltersDep, format: Format = "json", cursor: Cursor = No
     return _list("dates", Q.list_dates, db, f, format, cursor, limit)
 
 
-def event_filters(
+async def event_filters(
     f: FiltersDep,
     type: Annotated[str | None, Query(description="ACLED event types, comma-separated")] = None,
     subtype: Annotated[str | None, Query(description="sub-event types, comma-separated")] = None,
@@ -189,7 +264,7 @@ def events(db: DbDep, f: EventFilters, format: GeoFormat = "json",
 
 @router.get("/timeline", summary="Events per day (and per type), oldest first")
 def timeline(db: DbDep, f: EventFilters) -> Any:
-    return {"days": Q.timeline(db.store, f)}
+    return Json({"days": Q.timeline(db.store, f)})
 
 
 # -- stories ------------------------------------------------------------------------------------
@@ -206,12 +281,12 @@ def story(story_id: str, db: DbDep) -> Any:
     found = get_story(db.store, story_id)
     if found is None:
         raise ApiError(404, "not_found", f"no story with id {story_id!r}")
-    return found
+    return Json(found)
 
 
 @router.get("/stats", summary="How many articles and facts the database holds")
 def stats(db: DbDep) -> Any:
-    return Q.stats(db.store)
+    return Json(Q.stats(db.store))
 
 
 @router.get("/config", summary="Settings the web UI needs (map tiles)")

@@ -256,7 +256,9 @@ def create_app(settings: Settings | str) -> FastAPI:
     app.state.stores = Stores(settings.db)
     install_error_handlers(app)
     app.include_router(router)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 4, not Starlette's 9: less than half the CPU per response (a 35 kB page of events:
+    # 0.8 ms instead of 1.8 ms) for a body 8 % larger.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=4)
     app.add_middleware(SecurityHeaders, settings=settings)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
 

@@ -14,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ..errors import StoreError
 from ..records import FACT_TYPES, Article, ErrorRecord, article_from_dict, article_to_dict
-from .schema import _TYPES, MIGRATIONS, SCHEMA_VERSION, ddl, fact_columns, q
+from .schema import _TYPES, LOCATE_PLACE, LOCATE_POINT, MIGRATIONS, SCHEMA_VERSION, ddl, fact_columns, q
 
 
 def now() -> str:
@@ -84,12 +85,26 @@ class Store:
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
     def migrate(self) -> None:
-        """Create the schema, apply numbered migrations, and add columns for new record fields."""
+        """Create the schema, add columns for new record fields, and apply numbered migrations.
+
+        A new database starts from version 1 (``ddl``) and runs every migration, like an old one.
+        """
         with self.transaction():
             for stmt in ddl(self.dialect):
                 self.execute(stmt)
+            # A field added to a fact record becomes a nullable column; its values
+            # are also in each row's JSON, so old rows stay readable. Added before the
+            # migrations so that they may read every record field.
+            for table, cls in FACT_TYPES.items():
+                have = self._existing_columns(table)
+                for name, kind in fact_columns(cls):
+                    if name not in have:
+                        self.execute(f"ALTER TABLE {table} ADD COLUMN {q(name)} {_TYPES[self.dialect][kind]}")
             rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
-            version = int(rows[0]["value"]) if rows else SCHEMA_VERSION
+            version = int(rows[0]["value"]) if rows else 1
+            if version > SCHEMA_VERSION:
+                raise StoreError("schema-too-new", f"database schema version {version} is newer than this"
+                                 f" dateline's ({SCHEMA_VERSION}): upgrade dateline")
             for v in range(version, SCHEMA_VERSION):
                 for stmt in MIGRATIONS.get(v, {}).get(self.dialect, []):
                     self.execute(stmt)
@@ -97,13 +112,6 @@ class Store:
                 self.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
             else:
                 self.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-            # A field added to a fact record becomes a nullable column; its values
-            # are also in each row's JSON, so old rows stay readable.
-            for table, cls in FACT_TYPES.items():
-                have = self._existing_columns(table)
-                for name, kind in fact_columns(cls):
-                    if name not in have:
-                        self.execute(f"ALTER TABLE {table} ADD COLUMN {q(name)} {_TYPES[self.dialect][kind]}")
 
     # -- documents ---------------------------------------------------------------------
     def seen(self, raw_hash: str) -> bool:
@@ -146,10 +154,17 @@ class Store:
             for idx, fact in enumerate(data[table]):
                 values = [self._value(fact.get(n), kind) for n, kind in cols]
                 self.execute(stmt, [article.id, idx, *values, _dumps(fact)])
+        self.locate_events(article.id)
         for err in article.errors:
             self._error(article.source, article.raw_hash, article.id, err)
         if article.raw_hash:
             self._mark(article.raw_hash, article.source, article.id, "stored")
+
+    def locate_events(self, article_id: str | None = None) -> None:
+        """Place the events of one article (or of all, after a bulk load) on the map: see ``schema.LOCATE_PLACE``."""
+        where, params = (" WHERE events.article_id = ?", [article_id]) if article_id is not None else ("", [])
+        self.execute(LOCATE_PLACE + where, params)
+        self.execute(LOCATE_POINT + where, params)
 
     def _value(self, value: Any, kind: str) -> Any:
         if kind == "json":

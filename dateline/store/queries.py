@@ -166,6 +166,15 @@ def _like(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
+def in_list(store: Store, expr: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``expr IN (values)`` and its parameters. PostgreSQL gets one array parameter (``= ANY(?)``):
+    the statement text then does not change with the number of values, so psycopg prepares it
+    once per connection instead of the server planning it anew for each page."""
+    if store.dialect == "postgres":
+        return f"{expr} = ANY(?)", [list(values)]
+    return f"{expr} IN ({','.join('?' * len(values))})", list(values)
+
+
 def keyset(order: Sequence[tuple[str, bool]], values: Sequence[Any]) -> tuple[str, list[Any]]:
     """The WHERE clause selecting rows after ``values`` in ``order`` ((expression, descending) pairs)."""
     ors, params = [], []
@@ -271,9 +280,6 @@ ARTICLE_SORTS: dict[str, list[tuple[str, bool]]] = {
 }
 SORT_KEYS = {"COALESCE(a.ref_date, '')": "sort_date", "a.id": "id"}
 
-# Indexes the API's orderings and filters use, beyond the shared schema's (created by the API on
-# its first connection, and by the PostgreSQL store): with them a page is read in index order and
-# the scan stops after one page instead of sorting every matching row.
 def list_articles(store: Store, f: Filters, *, sort: str = "-date", cursor: str | None = None,
                   limit: int = 50) -> Page:
     """Articles (no text) narrowed by ``f``; newest first by default."""
@@ -291,68 +297,13 @@ def list_articles(store: Store, f: Filters, *, sort: str = "-date", cursor: str 
     return Page(rows, nxt)
 
 
-def search(store: Store, f: Filters, *, cursor: str | None = None, limit: int = 20) -> Page:
-    """Full-text search, best match first, with a plain-text snippet around the first hit."""
-    if not f.q or not f.q.strip():
-        raise QueryError("q", "give at least one word to search for")
-    ft = full_text(store, f.q)
-    w = Where()
-    w.add(ft.where, *ft.params)
-    article_where(f, w)
-    order = [("score", True), ("id", False)]
-    if store.dialect == "sqlite" and len(w.clauses) == 1:
-        # No filter on the articles: rank inside the FTS table alone (half the cost of ranking a
-        # join on many matches), ties broken by rowid, then map the page's rowids to ids.
-        inner = ("SELECT rowid AS rid, -bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts"
-                 " WHERE articles_fts MATCH ?")
-        hits, nxt = page_rows(store, f"SELECT * FROM ({inner}) s WHERE 1=1", [("score", True), ("rid", False)],
-                              ["score", "rid"], ft.params, cursor, limit)
-        ids = {r["rowid"]: r["id"] for r in store.query(
-            f"SELECT rowid, id FROM articles WHERE rowid IN ({','.join('?' * len(hits))})",
-            [h["rid"] for h in hits])} if hits else {}
-        ranked = [{"id": ids[h["rid"]], "score": h["score"]} for h in hits if h["rid"] in ids]
-    else:
-        # Rank ids first, then read the columns and text of one page only: matching rows can be many.
-        inner = f"SELECT a.id AS id, {ft.score} AS score FROM articles a {ft.join} WHERE {w.sql()}"
-        ranked, nxt = page_rows(store, f"SELECT * FROM ({inner}) s WHERE 1=1", order, ["score", "id"],
-                                ft.score_params + w.params, cursor, limit)
-    found = _articles_by_id(store, [r["id"] for r in ranked], with_text=True)
-    terms = query_terms(f.q)
-    rows = []
-    for r in ranked:
-        row = found[r["id"]]
-        row["snippet"] = snippet(row.pop("text") or "", terms)
-        row["score"] = float(r["score"])
-        rows.append(row)
-    return Page(rows, nxt)
-
-
-def _articles_by_id(store: Store, ids: list[str], *, with_text: bool = False) -> dict[str, dict[str, Any]]:
+def articles_by_id(store: Store, ids: list[str], *, with_text: bool = False) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
     cols = ", ".join(ARTICLE_COLUMNS) + (", text" if with_text else "")
-    rows = store.query(f"SELECT {cols} FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids)
+    cond, params = in_list(store, "id", ids)
+    rows = store.query(f"SELECT {cols} FROM articles WHERE {cond}", params)
     return {r["id"]: r for r in rows}
-
-
-def query_terms(q: str) -> list[str]:
-    return [t.lower() for t in re.findall(r"\w+", q) if t.lower() not in {"or", "and", "not"}]
-
-
-def snippet(text: str, terms: list[str], width: int = 220) -> str:
-    """About ``width`` characters of ``text`` around the first query word (plain text, no markup)."""
-    low = text.lower()
-    hits = [m.start() for t in terms if (m := re.search(r"\b" + re.escape(t), low))]
-    at = min(hits) if hits else 0
-    start = max(0, at - width // 3)
-    if start:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < at else start
-    end = min(len(text), start + width)
-    if end < len(text):
-        space = text.rfind(" ", start, end)
-        end = space if space > at else end
-    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
 
 
 FACET_SAMPLE = 5000
@@ -373,9 +324,8 @@ def facets(store: Store, f: Filters, *, top: int = 10) -> dict[str, Any]:
     ids = [r["id"] for r in store.query(
         f"SELECT a.id AS id {where} ORDER BY COALESCE(a.ref_date, '') DESC, a.id LIMIT {FACET_SAMPLE}", w.params)]
     # The sample is matched once; each group then reads it as a list of ids.
-    matched = f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(ids))})" if ids else \
-        "SELECT id FROM articles WHERE 1=0"
-    params: list[Any] = list(ids)
+    cond, params = in_list(store, "id", ids) if ids else ("1=0", [])
+    matched = f"SELECT id FROM articles WHERE {cond}"
 
     def group(expr: str, source: str, order: str = "n DESC, value") -> list[dict[str, Any]]:
         rows = store.query(
@@ -417,23 +367,33 @@ def _fact_page(store: Store, table: str, f: Filters, w: Where, order: list[tuple
     join = "JOIN articles a ON a.id = x.article_id" if needs_article else ""
     # Ordered by the expressions themselves (not a subquery's aliases) so that an index on them can
     # serve the ORDER BY and the scan stops after one page.
-    select = (f"SELECT x.article_id AS article_id, x.idx AS idx, "
+    select = ("SELECT x.article_id AS article_id, x.idx AS idx, "
               + ", ".join(f"{k} AS {al}" for k, al in zip(keys, aliases))
               + f" FROM {table} x {join} WHERE {w.sql()}")
     ranked, nxt = page_rows(store, select, order, aliases, w.params, cursor, limit)
     if not ranked:
         return Page([], nxt)
-    ids = sorted({r["article_id"] for r in ranked})
-    marks = ",".join("?" * len(ids))
-    data = {(r["article_id"], r["idx"]): r["data"] for r in store.query(
-        f"SELECT article_id, idx, data FROM {table} WHERE article_id IN ({marks})", ids)}
-    articles = _articles_by_id(store, ids)
+    # One read for the page: each fact's JSON, its article's title, site and date, and for events the
+    # map point stored with them (``schema.LOCATE_PLACE``) with the GeoNames id of the place it came from.
+    cond, params = in_list(store, "x.article_id", sorted({r["article_id"] for r in ranked}))
+    located = table == "events"
+    point = ", x.geo_place AS geo_place, x.geo_lat AS geo_lat, x.geo_lon AS geo_lon, p.geonameid AS geonameid"
+    places = " LEFT JOIN places p ON p.article_id = x.article_id AND p.idx = x.geo_place"
+    rows = {(r["article_id"], r["idx"]): r for r in store.query(
+        "SELECT x.article_id AS article_id, x.idx AS idx, x.data AS data, a.title AS title, a.site AS site,"
+        f" a.ref_date AS ref_date{point if located else ''} FROM {table} x JOIN articles a ON a.id = x.article_id"
+        f"{places if located else ''} WHERE {cond}", params)}
     items = []
     for r in ranked:
-        key = (r["article_id"], r["idx"])
-        a = articles[r["article_id"]]
-        items.append({"article_id": key[0], "idx": key[1], **json.loads(data[key]), "article_title": a["title"],
-                      "article_site": a["site"], "article_date": a["ref_date"]})
+        row = rows.get((r["article_id"], r["idx"]))
+        if row is None:  # its article was replaced between the two reads
+            continue
+        item = {"article_id": row["article_id"], "idx": row["idx"], **json.loads(row["data"]),
+                "article_title": row["title"], "article_site": row["site"], "article_date": row["ref_date"]}
+        if located and item.get("lat") is None and row["geo_place"] is not None:
+            # Placed by its place's point in the same article: shown where a map box finds it.
+            item["lat"], item["lon"], item["geonameid"] = row["geo_lat"], row["geo_lon"], _geonameid(row["geonameid"])
+        items.append(item)
     return Page(items, nxt)
 
 
@@ -485,54 +445,32 @@ def list_events(store: Store, f: Filters, *, cursor: str | None = None, limit: i
         w.add("COALESCE(x.date, '') <= ? AND x.date IS NOT NULL", f.date_to)
     order = [("COALESCE(x.date, '')", True), ("x.article_id", False), ("x.idx", False)]
     if f.bbox:
-        _events_in_box(store, w, f.bbox)
+        _events_in_box(store, w, f.bbox, limit)
     narrowed = Filters(language=f.language, site=f.site, story=f.story, article=f.article, q=f.q)
-    page = _fact_page(store, "events", narrowed, w, order, cursor, limit, fact_date=True)
-    locate_events(store, page.items)
-    return page
+    return _fact_page(store, "events", narrowed, w, order, cursor, limit, fact_date=True)
 
 
-# Few place mentions in the box: the articles that have one drive the query (index lookups, then a
-# small sort); many: events are read in date order and checked one by one until a page is full.
-BOX_DRIVE_LIMIT = 30_000
+# SQLite: a box holding few events is read through the R*Tree and its events sorted by date; a box
+# holding many is served by reading events newest first and testing each one's point on the index,
+# which fills a page after about ``limit * events / in_box`` entries. Both cost about the same at
+# ``sqrt(limit * events)`` events in the box. (PostgreSQL's planner makes this choice itself.)
+BOX_DRIVE_MIN = 2_000
 
 
-def _events_in_box(store: Store, w: Where, bbox: tuple[float, float, float, float]) -> None:
-    """Events whose coordinates, or (without their own) whose place as located in their article, lie in ``bbox``."""
+def _events_in_box(store: Store, w: Where, bbox: tuple[float, float, float, float], limit: int) -> None:
+    """Events whose map point (``events.geo_lat/geo_lon``: their own or their place's) lies in ``bbox``."""
     west, south, east, north = bbox
-    box = [south, north, west, east]
-    inside = ("((x.lat IS NOT NULL AND x.lat BETWEEN ? AND ? AND x.lon BETWEEN ? AND ?) OR (x.lat IS NULL AND EXISTS"
-              " (SELECT 1 FROM places p WHERE p.article_id = x.article_id AND p.lat BETWEEN ? AND ?"
-              " AND p.lon BETWEEN ? AND ? AND (LOWER(p.name) = LOWER(x.place) OR LOWER(p.text) = LOWER(x.place)))))")
-    mentions = store.query("SELECT COUNT(*) AS n FROM places WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", box)
-    if mentions[0]["n"] <= BOX_DRIVE_LIMIT:
-        w.add("x.article_id IN (SELECT article_id FROM places WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
-              " UNION SELECT article_id FROM events WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?)", *box, *box)
-    w.add(inside, *box, *box)
-
-
-def locate_events(store: Store, events: list[dict[str, Any]]) -> None:
-    """Give events without coordinates those of their place as resolved in the same article."""
-    need = {e["article_id"] for e in events if e.get("lat") is None and e.get("place")}
-    if not need:
+    w.add("x.geo_lon BETWEEN ? AND ? AND x.geo_lat BETWEEN ? AND ?", west, east, south, north)
+    if store.dialect != "sqlite":
         return
-    ids = sorted(need)
-    rows = store.query(
-        f"SELECT article_id, text, name, lat, lon, geonameid FROM places WHERE article_id IN ({','.join('?' * len(ids))})"
-        " AND lat IS NOT NULL ORDER BY article_id, idx",
-        ids,
-    )
-    where: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in rows:
-        for label in (r["name"], r["text"]):
-            if label:
-                where.setdefault((r["article_id"], label.lower()), r)
-    for e in events:
-        if e.get("lat") is None and e.get("place"):
-            hit = where.get((e["article_id"], e["place"].lower()))
-            if hit:
-                e["lat"], e["lon"] = hit["lat"], hit["lon"]
-                e["geonameid"] = hit["geonameid"]
+    total = store.query("SELECT MAX(rowid) AS n FROM events")[0]["n"] or 0
+    cap = max(BOX_DRIVE_MIN, int((limit * total) ** 0.5))
+    # The R*Tree's 32-bit bounds are rounded outwards, so an overlap test finds every candidate.
+    inside = "SELECT id FROM events_geo WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?"
+    box = [west, east, south, north]
+    n = store.query(f"SELECT COUNT(*) AS n FROM ({inside} LIMIT {cap + 1}) c", box)[0]["n"]
+    if n <= cap:
+        w.add(f"x.rowid IN ({inside})", *box)
 
 
 def timeline(store: Store, f: Filters) -> list[dict[str, Any]]:

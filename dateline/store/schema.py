@@ -14,7 +14,7 @@ import typing
 from .. import records
 from ..records import FACT_TYPES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Column types per dialect for the Python annotations used in records.py.
 _TYPES = {
@@ -46,7 +46,10 @@ def q(name: str) -> str:
 
 
 def ddl(dialect: str) -> list[str]:
-    """CREATE statements for schema version ``SCHEMA_VERSION`` (idempotent)."""
+    """CREATE statements of schema version 1 (idempotent); ``MIGRATIONS`` take it to ``SCHEMA_VERSION``.
+
+    New databases run the same migrations as old ones, so there is one path to each version.
+    """
     t = _TYPES[dialect]
     serial = "INTEGER PRIMARY KEY AUTOINCREMENT" if dialect == "sqlite" else "BIGSERIAL PRIMARY KEY"
     stmts = [
@@ -108,5 +111,62 @@ def ddl(dialect: str) -> list[str]:
     return stmts
 
 
+# Where an event goes on the map: its own coordinates, or else those of the first place (by
+# position in the article) whose name or text is the event's place. Written to the event row
+# when its article is saved, so a map box is one indexed lookup and not a search of each
+# candidate article's places; the API shows the same point it filtered on.
+LOCATE_PLACE = """UPDATE events SET geo_place = CASE WHEN lat IS NOT NULL AND lon IS NOT NULL THEN NULL ELSE (
+    SELECT p.idx FROM places p WHERE p.article_id = events.article_id AND p.lat IS NOT NULL AND p.lon IS NOT NULL
+    AND (LOWER(p.name) = LOWER(events.place) OR LOWER(p.text) = LOWER(events.place)) ORDER BY p.idx LIMIT 1) END"""
+LOCATE_POINT = """UPDATE events SET
+    geo_lat = CASE WHEN lat IS NOT NULL AND lon IS NOT NULL THEN lat ELSE
+        (SELECT p.lat FROM places p WHERE p.article_id = events.article_id AND p.idx = events.geo_place) END,
+    geo_lon = CASE WHEN lat IS NOT NULL AND lon IS NOT NULL THEN lon ELSE
+        (SELECT p.lon FROM places p WHERE p.article_id = events.article_id AND p.idx = events.geo_place) END"""
+
+
+def _v2(dialect: str) -> list[str]:
+    """Version 2: events located on the map with a spatial index; newest-first event indexes."""
+    real = _TYPES[dialect]["float"]
+    stmts = [
+        f"ALTER TABLE events ADD COLUMN geo_lat {real}",
+        f"ALTER TABLE events ADD COLUMN geo_lon {real}",
+        f"ALTER TABLE events ADD COLUMN geo_place {_TYPES[dialect]['int']}",
+        LOCATE_PLACE,
+        LOCATE_POINT,
+        # The API lists events newest first, ties by key: these serve that order as written (one
+        # index scan that stops after a page), alone or after a type filter. The map point is in
+        # the first so that a large box is tested on the index alone, without reading each row.
+        "CREATE INDEX events_latest ON events ((COALESCE(date, '')) DESC, article_id, idx, geo_lat, geo_lon)",
+        "CREATE INDEX events_type_latest ON events ((LOWER(type)), (COALESCE(date, '')) DESC, article_id, idx)",
+    ]
+    if dialect == "sqlite":
+        # An R*Tree of event points keyed by the events rowid (stable: dateline never VACUUMs, as
+        # the FTS index on articles also assumes), kept in step by triggers inside the writing
+        # transaction. R*Tree stores 32-bit floats rounded outwards: queries use it to find
+        # candidates and test the exact columns.
+        stmts += [
+            "CREATE VIRTUAL TABLE events_geo USING rtree(id, min_lon, max_lon, min_lat, max_lat)",
+            "INSERT INTO events_geo SELECT rowid, geo_lon, geo_lon, geo_lat, geo_lat FROM events"
+            " WHERE geo_lat IS NOT NULL AND geo_lon IS NOT NULL",
+            """CREATE TRIGGER events_geo_ai AFTER INSERT ON events
+                WHEN new.geo_lat IS NOT NULL AND new.geo_lon IS NOT NULL BEGIN
+                INSERT INTO events_geo VALUES (new.rowid, new.geo_lon, new.geo_lon, new.geo_lat, new.geo_lat); END""",
+            """CREATE TRIGGER events_geo_ad AFTER DELETE ON events BEGIN
+                DELETE FROM events_geo WHERE id = old.rowid; END""",
+            """CREATE TRIGGER events_geo_au AFTER UPDATE OF geo_lat, geo_lon ON events BEGIN
+                DELETE FROM events_geo WHERE id = old.rowid;
+                INSERT INTO events_geo SELECT new.rowid, new.geo_lon, new.geo_lon, new.geo_lat, new.geo_lat
+                WHERE new.geo_lat IS NOT NULL AND new.geo_lon IS NOT NULL; END""",
+        ]
+    else:
+        # A B-tree on (lon, lat): with column statistics on both, the planner itself picks it for a
+        # box holding few events and the newest-first scan of events_latest for one holding many.
+        stmts.append("CREATE INDEX events_geo ON events (geo_lon, geo_lat)")
+    return stmts
+
+
 # Migrations from version N to N+1, per dialect: append, never edit a released one.
-MIGRATIONS: dict[int, dict[str, list[str]]] = {}
+MIGRATIONS: dict[int, dict[str, list[str]]] = {
+    1: {"sqlite": _v2("sqlite"), "postgres": _v2("postgres")},
+}

@@ -162,6 +162,22 @@ def test_events_geojson_takes_coordinates_from_the_articles_places(client: Any) 
     where = {(f["properties"]["article_id"], f["properties"]["idx"]): f["geometry"]["coordinates"]
              for f in body["features"]}
     assert where == {("kup", 0): [37.61581, 49.71003], ("kup", 1): [37.26, 49.21], ("kher", 0): [32.61458, 46.63695]}
+    ids = {(f["properties"]["article_id"], f["properties"]["idx"]): f["properties"]["geonameid"] for f in body["features"]}
+    assert ids == {("kup", 0): 703656, ("kup", 1): 707688, ("kher", 0): 706448}
+
+
+def test_a_stored_non_finite_number_is_written_as_null(db_url: str, client_for: Any) -> None:
+    from dateline.store import open_store
+
+    article = corpus()[0]
+    article.events[0].confidence = float("nan")
+    with open_store(db_url) as store:
+        store.save(article)
+    client = client_for(db_url)
+    r = client.get("/api/articles/kup")
+    assert r.status_code == 200 and "NaN" not in r.text
+    assert r.json()["events"][0]["confidence"] is None
+    assert client.get("/api/events?type=battles").json()["items"][0]["confidence"] is None
 
 
 def test_timeline_per_day(client: Any) -> None:
