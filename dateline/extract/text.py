@@ -4,22 +4,27 @@ Two layers:
 
 1. Structural rules for what scrapers reliably leave behind around an article and
    what is worth reporting as a sign of a scraped or spun copy: the title repeated
-   at the top, bullet highlights above the body, short promo lines repeated inside
-   the text, tag lists, "Previous Post / Next Post" blocks with their headlines,
-   comment forms, and whatever follows the credits line. These are recognised by
+   at the top (or the headline above the byline when a cookie notice or "Skip to
+   content" opens the scrape), bullet highlights above the body, short promo lines
+   repeated inside the text, teaser links ("Read more: <headline>"), tag lists,
+   "Previous Post / Next Post" blocks with their headlines, comment forms, and
+   whatever follows the credits line. These are recognised by
    layout (repetition, bullets, a marker line followed by short headline lines) and
    by short multilingual marker lexicons, never by site-specific strings.
 2. For everything else, the line classifier of :mod:`dateline.extract.textlines`
-   (layout features of each line and its neighbours, trained on rendered web pages).
+   (layout features of each line and its neighbours plus a lexical model of its words,
+   trained on rendered web pages).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import ExtractError
-from .textlines import Line, content_scores, norm_line, split_lines, threshold
+from .textlines import Line, content_scores, norm_line, split_lines
+from .textlines import threshold as model_threshold
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _BULLET = re.compile(r"^\s*[•·▪►▶◦‣●○■□*–-]\s+(?P<text>\S.*)$")
@@ -61,6 +66,14 @@ _CREDITS = re.compile(
     r"translated|graphics?)\s+(?:by|from)\b|;\s*(?:editing|writing|letter) (?:by|from)\b",
     re.I,
 )
+# A teaser link inside or after the article: "Read more: <headline>", "Lesen Sie auch: ...".
+_TEASER = re.compile(
+    r"^\s*(?:read (?:more|also|next)|see also|related|watch|listen|more on this|"
+    r"lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|lire aussi|à lire aussi|voir aussi|"
+    r"lee también|leer más|vea también|ver también|leia também|leggi anche|"
+    r"czytaj (?:też|także|więcej)|zobacz (?:też|także)|läs även|lees ook)\s*[:：]\s*(?P<text>\S.*)$",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)]*\s*$")
 
 
@@ -87,6 +100,24 @@ def _headline_like(s: str) -> bool:
     s = s.strip()
     return 1 <= _words(s) <= 30 and len(s) <= 250 and not s.endswith((".", ",", ";", ":")) \
         and not _BULLET.match(s) and not _INNER_SENTENCE_END.search(s)
+
+
+# Page furniture that can open a scrape and is never the headline.
+_NAVIGATION = re.compile(
+    r"^\s*(?:skip to (?:the )?(?:main )?(?:content|navigation)|jump to (?:content|navigation)|"
+    r"zum inhalt springen|direkt zum inhalt|aller au contenu|saltar al contenido|przejdź do treści)\b|"
+    r"^\s*(?:(?:main )?menu|navigation|home|search|log ?in|sign (?:in|up)|subscribe)\s*$",
+    re.I,
+)
+# A byline ("By Jane Doe", "Von Max Muster") between the headline and the article.
+_BYLINE = re.compile(r"^\s*(?:by|von|par|por|di|door|przez|av|written by|posted by)\s+\S", re.I)
+
+
+def _date_like(s: str) -> bool:
+    """A line that is mostly a date or time stamp ("2022-09-08", "Sept. 8, 2022 10:31 GMT")."""
+    letters = sum(map(str.isalpha, s))
+    digits = sum(map(str.isdigit, s))
+    return digits >= 2 and _words(s) <= 8 and letters <= 3 * digits + 12
 
 
 def _unwrap(lines: list[Line]) -> list[Line]:
@@ -117,21 +148,35 @@ def _unwrap(lines: list[Line]) -> list[Line]:
     return merged
 
 
-def _find_title(lines: list[Line], normed: list[str]) -> tuple[str | None, set[int]]:
+def _find_title(
+    lines: list[Line], normed: list[str], scores: list[float], thr: float
+) -> tuple[str | None, set[int]]:
     """The title and the indexes of its copies at the top.
 
     A scraped page starts with its headline, often twice (the <title> and the <h1>).
     A first line that is repeated near the top, or that reads like a headline, is
-    the title; all its copies near the top leave the body.
+    the title; all its copies near the top leave the body. When the scrape opens with
+    something else (a cookie notice, "Skip to main content"), the headline is the
+    headline-like line right above the article's first paragraph, past its byline and
+    date stamp.
     """
-    first = lines[0].text.strip()
-    if not _headline_like(first):
-        return None, set()
-    top = range(min(len(lines), 8))
-    copies = {i for i in top if normed[i] == normed[0]}
     if len(lines) == 1:
         return None, set()
-    return first, copies
+    first = lines[0].text.strip()
+    if _headline_like(first) and not _NAVIGATION.match(first):
+        top = range(min(len(lines), 8))
+        return first, {i for i in top if normed[i] == normed[0]}
+    body = next((i for i, ln in enumerate(lines) if scores[i] > thr and _words(ln.text) >= 12), None)
+    if body is None:
+        return None, set()
+    for i in range(body - 1, max(0, body - 6), -1):
+        s = lines[i].text.strip()
+        if _BYLINE.match(s) or _date_like(s) or _words(s) < 4:
+            continue
+        if _headline_like(s) and not _NAVIGATION.match(s):
+            return s, {j for j in range(min(len(lines), body)) if normed[j] == normed[i]}
+        break
+    return None, set()
 
 
 def _find_highlights(lines: list[Line], start: int, scores: list[float], thr: float) -> list[int]:
@@ -148,8 +193,15 @@ def _find_highlights(lines: list[Line], start: int, scores: list[float], thr: fl
     return out
 
 
-def extract_plain(text: str) -> TextExtraction:
+def extract_plain(
+    text: str,
+    scorer: Callable[[list[Line]], Sequence[float]] | None = None,
+    threshold: float | None = None,
+) -> TextExtraction:
     """The article in scraped plain text: body, title, highlights, and signals of scraping.
+
+    ``scorer`` and ``threshold`` replace the shipped line model and its threshold; the
+    training script passes out-of-fold scores to measure this whole path honestly.
 
     >>> ex = extract_plain(open("page.txt").read())   # doctest: +SKIP
     >>> ex.title, ex.highlights, ex.text[:40]          # doctest: +SKIP
@@ -159,12 +211,12 @@ def extract_plain(text: str) -> TextExtraction:
         raise ExtractError("no-text", "the document has no non-empty lines")
     n = len(lines)
     normed = [norm_line(ln.text) for ln in lines]
-    scores = [float(s) for s in content_scores(lines)]
-    thr = threshold()
+    scores = [float(s) for s in (scorer or content_scores)(lines)]
+    thr = model_threshold() if threshold is None else threshold
     drop = [False] * n
     signals: list[str] = []
 
-    title, title_idx = _find_title(lines, normed)
+    title, title_idx = _find_title(lines, normed, scores, thr)
     for i in title_idx:
         drop[i] = True
     first_free = max(title_idx) + 1 if title_idx else 0
@@ -187,6 +239,13 @@ def extract_plain(text: str) -> TextExtraction:
     highlights = [i for i in _find_highlights(lines, first_free, scores, thr) if not drop[i]]
     for i in highlights:
         drop[i] = True
+
+    for i, ln in enumerate(lines):
+        m = _TEASER.match(ln.text)
+        if m and not drop[i] and _words(m.group("text")) <= 25:
+            drop[i] = True
+            if prose and prose[0] < i < prose[-1]:
+                signals.append(f"teaser-link: {ln.text.strip()}")
 
     keep = [not drop[i] and scores[i] > thr for i in range(n)]
     _cut_trailers(lines, keep, drop, signals)

@@ -10,6 +10,13 @@ of short lines) captures that without any site- or language-specific strings; th
 window features are the smoothing: an isolated short sentence inside the article
 scores high because its neighbours are prose.
 
+Layout misses boilerplate that is shaped like prose ("Subscribe now to our e-edition for
+the full story.", "(Photo: private)", "Your contribution helps our reporting"). A
+second, lexical opinion covers it: a logistic regression over hashed word unigrams and
+bigrams of the line (digits and case folded), whose probability for the line and its
+neighbours enters the boosted model as features (stacking: in training the lexical
+probabilities are out-of-fold, so the booster learns how far to trust them).
+
 The model file ``dateline/data/textlines.joblib`` is trained by
 ``scripts/train_textlines.py`` (see ``dateline/data/textlines.README.md`` for the data).
 Both training and prediction use :func:`line_features` here, so they cannot drift.
@@ -27,7 +34,7 @@ from typing import Any
 import numpy as np
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "textlines.joblib"
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _WS = re.compile(r"\s+")
@@ -240,6 +247,53 @@ def line_features(lines: list[Line]) -> np.ndarray:
     return np.hstack(cols).astype(np.float32)
 
 
+_DIGIT = re.compile(r"\d")
+_HASH_FEATURES = 2**18
+
+
+@functools.cache
+def _hasher() -> Any:
+    """The word uni/bigram hashing of the lexical model (stateless: nothing to ship)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer="word", ngram_range=(1, 2), n_features=_HASH_FEATURES, alternate_sign=False,
+        norm="l2", lowercase=False, token_pattern=r"(?u)\b\w+\b|[^\w\s]",
+    )
+
+
+def lexical_matrix(lines: list[Line]) -> Any:
+    """Sparse hashed word uni/bigrams of each line (case and digits folded)."""
+    return _hasher().transform([_DIGIT.sub("0", ln.text.strip().casefold()) for ln in lines])
+
+
+def lexical_scores(matrix: Any, coef: np.ndarray, intercept: float) -> np.ndarray:
+    """The lexical model's probability per line (a logistic regression's decision)."""
+    z = np.asarray(matrix @ coef, dtype=np.float64).ravel() + intercept
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+
+def lexical_columns(p: np.ndarray) -> np.ndarray:
+    """Features from the lexical probabilities: the line's, its neighbours', window means."""
+    n = len(p)
+    idx = np.arange(n)
+    cols = [p]
+    for k in (-2, -1, 1, 2):
+        out = np.full(n, -1.0)
+        if 0 < k < n:
+            out[k:] = p[:-k]
+        elif 0 < -k < n:
+            out[:k] = p[-k:]
+        cols.append(out)
+    c = np.concatenate([[0.0], np.cumsum(p)])
+    for half in (2, 5, 12):
+        lo = np.clip(idx - half, 0, n)
+        hi = np.clip(idx + half + 1, 0, n)
+        cols.append((c[hi] - c[lo]) / np.maximum(hi - lo, 1))
+    cols.append(np.full(n, float(p.mean()) if n else 0.0))
+    return np.column_stack(cols).astype(np.float32)
+
+
 def _run_lengths(mask: np.ndarray) -> np.ndarray:
     """For each line, the length of the run of consecutive ``mask`` lines it is in (0 outside)."""
     out = np.zeros(len(mask))
@@ -274,8 +328,10 @@ def content_scores(lines: list[Line]) -> np.ndarray:
     """Probability that each line belongs to the article."""
     if not lines:
         return np.zeros(0)
-    model = load_model()["model"]
-    return np.asarray(model.predict_proba(line_features(lines))[:, 1], dtype=np.float64)
+    bundle = load_model()
+    lex = lexical_scores(lexical_matrix(lines), bundle["lexical_coef"], bundle["lexical_intercept"])
+    x = np.hstack([line_features(lines), lexical_columns(lex)])
+    return np.asarray(bundle["model"].predict_proba(x)[:, 1], dtype=np.float64)
 
 
 def threshold() -> float:
