@@ -182,7 +182,7 @@ def get_article(article_id: str, db: DbDep) -> Any:
 
 
 @router.get("/search", summary="Full-text search, best match first, with the same filters as /api/articles",
-            description="Ranks by relevance the most recent matches (the first 1,000 on SQLite, 300 on "
+            description="Ranks by relevance the most recent matches (the first 1,000 on SQLite, 150 on "
                         "PostgreSQL: see ``store.search.RANKED_MATCHES``); a query matching more lists its older "
                         "matches after those, newest first, each with its score.")
 def search(db: DbDep, f: FiltersDep, format: Format = "json", cursor: Cursor = None,
