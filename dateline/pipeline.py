@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analyze import analyze, analyze_many
+from .analyze import UNSUPPORTED_LANGUAGE, analyze, analyze_many
 from .errors import DatelineError
 from .extract import extract
 from .records import Article, ErrorRecord, RawDoc, content_hash
@@ -87,6 +87,7 @@ class RunStats:
     articles: int = 0
     skipped: int = 0  # already stored by an earlier run
     failed: int = 0
+    other_language: int = 0  # stored without facts: the analysis reads English only
     errors_by_stage: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.monotonic)
     elapsed: float = 0.0
@@ -105,8 +106,9 @@ class RunStats:
 
     def summary(self) -> str:
         errors = ", ".join(f"{stage} {n}" for stage, n in sorted(self.errors_by_stage.items())) or "none"
+        other = f" ({self.other_language} not in English: stored without facts)" if self.other_language else ""
         return (
-            f"{self.documents} documents: {self.articles} articles stored, {self.skipped} already stored, "
+            f"{self.documents} documents: {self.articles} articles stored{other}, {self.skipped} already stored, "
             f"{self.failed} failed; errors by stage: {errors}; {self.elapsed:.1f} s, {self.rate:.1f} docs/s"
         )
 
@@ -228,7 +230,10 @@ class Runner:
             return
         stats.articles += 1
         for err in outcome.errors:
-            stats.errors_by_stage[err.stage] += 1
+            if err.code == UNSUPPORTED_LANGUAGE:
+                stats.other_language += 1
+            else:
+                stats.errors_by_stage[err.stage] += 1
 
 
 def _count_ahead(sources: list[str], stats: RunStats) -> None:

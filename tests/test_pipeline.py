@@ -164,3 +164,36 @@ def test_progress_counts_files_ahead_for_an_eta(tmp_path: Path) -> None:
     _count_ahead([str(tmp_path)], archive)
     time.sleep(0.3)
     assert archive.total is None and archive.eta is None  # an archive's size in documents is unknown
+
+
+def test_other_languages_are_stored_without_facts(tmp_path: Path, shared_dir: Path, store) -> None:
+    """The analysis reads English: a German page is stored, with no facts and a note saying why;
+    an English text whose record declares another language is still analysed."""
+    import gzip
+
+    from dateline.extract import extract
+    from dateline.pipeline import process
+    from dateline.records import RawDoc
+
+    german = None
+    for page in sorted((shared_dir / "bench" / "extraction" / "html").glob("*.html.gz"))[:80]:
+        raw = RawDoc(source=page.name, content=gzip.decompress(page.read_bytes()), kind="html")
+        try:
+            if extract(raw).language == "de":
+                german = raw
+                break
+        except Exception:  # pages the extractor rejects are not what this test is about
+            continue
+    assert german is not None
+    article = process(german)
+    assert not (article.entities or article.places or article.quotes or article.events)
+    assert [e.code for e in article.errors] == ["unsupported-language"]
+
+    records = news_records(shared_dir, 2)
+    records[0]["language"] = "de"  # a wrong declaration: the text is English
+    write_jsonl(tmp_path / "news.jsonl", records)
+    (tmp_path / german.source).write_bytes(gzip.compress(german.content))
+    stats = Runner(store, workers=1).run([str(tmp_path / "news.jsonl"), str(tmp_path / german.source)])
+    assert stats.articles == 3 and stats.other_language == 1 and not stats.errors_by_stage
+    assert "1 not in English" in stats.summary()
+    assert store.article(records[0]["id"]).entities  # analysed despite the declaration

@@ -37,14 +37,41 @@ def _run_steps(article: Article, doc: Any) -> Article:
     return article
 
 
+def not_english(article: Article) -> bool:
+    """True when the article is in another language than English.
+
+    Every step reads English (spaCy's English pipeline, English word lists): on
+    other text they find nonsense at full cost. A page's declared language is
+    checked against the text itself before the article is passed over, since
+    sites declare the wrong one often enough.
+    """
+    from ..extract.language import detect_language
+
+    lang = (article.language or "").lower()
+    if not lang or lang == "en" or not article.text.strip():
+        return False
+    return detect_language(article.text) not in ("en", None)
+
+
+UNSUPPORTED_LANGUAGE = "unsupported-language"
+
+
+def _not_analysed(article: Article) -> Article:
+    if article.text.strip():
+        article.errors.append(ErrorRecord(
+            stage="analyze", code=UNSUPPORTED_LANGUAGE,
+            message=f"facts are found in English text only; this article is in {article.language!r}"))
+    return article
+
+
 def analyze(article: Article) -> Article:
     """Fill ``article``'s facts in place and return it."""
-    if not article.text.strip():
-        return article
+    if not article.text.strip() or not_english(article):
+        return _not_analysed(article)
     return _run_steps(article, nlp.parse(article.text))
 
 
 def analyze_many(articles: Iterable[Article]) -> Iterator[Article]:
-    """Like ``analyze`` over a stream, batching the spaCy work (``nlp.pipe``)."""
-    for article, doc in nlp.parse_many(articles):
-        yield _run_steps(article, doc) if doc is not None else article
+    """Like ``analyze`` over a stream, batching the spaCy work (``nlp.pipe``); order is kept."""
+    for article, doc in nlp.parse_many(articles, skip=not_english):
+        yield _run_steps(article, doc) if doc is not None else _not_analysed(article)

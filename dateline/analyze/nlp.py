@@ -16,7 +16,7 @@ The main Doc itself carries no dependency arcs: ``token.dep_`` is empty and
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..records import Article
@@ -210,8 +210,10 @@ def parse(text: str) -> Any:
     return pipeline()(text)
 
 
-def parse_many(articles: Iterable[Article], batch_size: int = 8) -> Iterator[tuple[Article, Any]]:
-    """Pairs (article, Doc); articles with no text get ``None`` instead of a Doc.
+def parse_many(articles: Iterable[Article], batch_size: int = 8,
+               skip: Callable[[Article], bool] | None = None) -> Iterator[tuple[Article, Any]]:
+    """Pairs (article, Doc), in input order; articles with no text, or that ``skip``
+    passes over, get ``None`` instead of a Doc.
 
     Small batches are faster here: the NER's transition system works on every
     document of a batch at once, and past a few long articles its state no longer
@@ -226,7 +228,7 @@ def parse_many(articles: Iterable[Article], batch_size: int = 8) -> Iterator[tup
         buffer.clear()
 
     for article in articles:
-        if not article.text.strip():
+        if not article.text.strip() or (skip is not None and skip(article)):
             yield from flush()
             yield article, None
             continue

@@ -56,10 +56,10 @@ def ddl(dialect: str) -> list[str]:
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         # One row per input document seen (by content hash): what makes reruns idempotent
         # and lets an interrupted run resume without redoing finished documents.
-        f"""CREATE TABLE IF NOT EXISTS documents (
+        """CREATE TABLE IF NOT EXISTS documents (
             raw_hash TEXT PRIMARY KEY, source TEXT NOT NULL, article_id TEXT,
             status TEXT NOT NULL, created TEXT NOT NULL)""",
-        f"""CREATE TABLE IF NOT EXISTS articles (
+        """CREATE TABLE IF NOT EXISTS articles (
             id TEXT PRIMARY KEY, raw_hash TEXT, source TEXT NOT NULL, url TEXT, site TEXT,
             language TEXT, title TEXT, text TEXT NOT NULL, published TEXT,
             dateline_place TEXT, dateline_date TEXT, agency TEXT, ref_date TEXT,
@@ -72,7 +72,7 @@ def ddl(dialect: str) -> list[str]:
             id {serial}, source TEXT NOT NULL, raw_hash TEXT, article_id TEXT,
             stage TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, created TEXT NOT NULL)""",
         "CREATE INDEX IF NOT EXISTS errors_raw ON errors (raw_hash)",
-        f"""CREATE TABLE IF NOT EXISTS stories (
+        """CREATE TABLE IF NOT EXISTS stories (
             id TEXT PRIMARY KEY, origin TEXT, size INTEGER NOT NULL, title TEXT,
             first_date TEXT, last_date TEXT, data TEXT NOT NULL, updated TEXT NOT NULL)""",
     ]
