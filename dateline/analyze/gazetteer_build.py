@@ -208,12 +208,12 @@ def build_packaged(path: Path, *, progress: bool = False) -> None:
     with (loc / "cities" / "cities.tsv").open(encoding="utf-8") as fh:
         for line in fh:
             f = line.rstrip("\n").split("\t")
-            point = (float(f[5]), float(f[6]))
+            town = (float(f[5]), float(f[6]))
             for sid in f[2].split("|"):
                 if sid:
-                    members[int(sid)].append(point)
+                    members[int(sid)].append(town)
                     region_pop[int(sid)] += int(f[4] or 0)
-            country_towns[int(f[3])].append(point)
+            country_towns[int(f[3])].append(town)
     country_rows = [
         line.rstrip("\n").split("\t") for line in (loc / "countries" / "countries.tsv").open(encoding="utf-8")
     ]
@@ -238,7 +238,7 @@ def build_packaged(path: Path, *, progress: bool = False) -> None:
     towns_by_iso = {country_of_row[k]: v for k, v in country_towns.items() if k in country_of_row}
     for iso, c in countries.items():
         ci = info.get(iso, {})
-        point = fixes.get(iso)
+        point: tuple[float, float] | None = fixes.get(iso)
         latlng = ci.get("latlng")
         if point is None and isinstance(latlng, list) and len(latlng) == 2:
             point = (float(latlng[0]), float(latlng[1]))
@@ -299,29 +299,29 @@ def build_packaged(path: Path, *, progress: bool = False) -> None:
 def _add_curated(b: _Builder, iso_to_id: dict[str, int]) -> None:
     """Physical features, macro-regions and extra names / adjectives (dateline/data/gazetteer)."""
     by_name_feature: dict[tuple[str, str], int] = {}
-    for pid, row in b.places.items():
-        key = (norm(row[1]), row[3])
-        if key not in by_name_feature or row[6] > b.places[by_name_feature[key]][6]:
+    for pid, place in b.places.items():
+        key = (norm(place[1]), place[3])
+        if key not in by_name_feature or place[6] > b.places[by_name_feature[key]][6]:
             by_name_feature[key] = pid
-    for name, aliases, feature, cc, lat, lon in _tsv("features.tsv"):
+    for name, aliases, feature, cc, lat_text, lon_text in _tsv("features.tsv"):
         if (norm(name), feature) in by_name_feature:  # a GeoNames dump already has it
             continue
         pid = b.local_id()
-        b.add((pid, name, cc or None, feature, float(lat), float(lon), 0, None), [])
+        b.add((pid, name, cc or None, feature, float(lat_text), float(lon_text), 0, None), [])
         for alias in aliases.split("|"):
             if alias:  # curated: as good as the main name ("Atlantic" is the ocean)
                 b.name(pid, alias, main=True)
         by_name_feature[(norm(name), feature)] = pid
-    for row in _tsv("regions.tsv"):
-        name, aliases, members = row[:3]
+    for fields in _tsv("regions.tsv"):
+        name, aliases, members = fields[:3]
         points = [b.places[iso_to_id[m]] for m in members.split() if m in iso_to_id]
         if not points or (norm(name), "L.RGN") in by_name_feature:
             continue
         pid = b.local_id()
         lat = sum(p[4] for p in points) / len(points)
         lon = sum(p[5] for p in points) / len(points)
-        if len(row) > 3 and row[3].strip():  # GeoNames' own point for the region, where given
-            lat, lon = (float(v) for v in row[3].split(","))
+        if len(fields) > 3 and fields[3].strip():  # GeoNames' own point for the region, where given
+            lat, lon = (float(v) for v in fields[3].split(","))
         b.add(
             (pid, name, None, "L.RGN", lat, lon, sum(p[6] for p in points), None),
             [a for a in aliases.split("|") if a],
@@ -330,11 +330,11 @@ def _add_curated(b: _Builder, iso_to_id: dict[str, int]) -> None:
     for kind, text, target in _tsv("aliases.tsv"):
         if "@" in target:
             tname, feature = target.split("@")
-            pid = by_name_feature.get((norm(tname), feature))
+            found = by_name_feature.get((norm(tname), feature))
         else:
-            pid = iso_to_id.get(target)
-        if pid is not None:
-            b.name(pid, text, main=kind == "name", kind=0 if kind == "name" else 1)
+            found = iso_to_id.get(target)
+        if found is not None:
+            b.name(found, text, main=kind == "name", kind=0 if kind == "name" else 1)
 
 
 # ---------------------------------------------------------------- GeoNames dumps
