@@ -158,13 +158,14 @@ class Runner:
         pending: list[RawDoc] = []
 
         def flush() -> Iterator[list[RawDoc]]:
-            seen = self.store.seen_many([r.content_hash for r in pending])
-            fresh = []
+            seen = set(self.store.seen_many([r.content_hash for r in pending]))
+            fresh: list[RawDoc] = []
             for raw in pending:
-                if raw.content_hash in seen or raw.content_hash in {r.content_hash for r in fresh}:
+                if raw.content_hash in seen:  # stored earlier, or twice in this batch
                     stats.documents += 1
                     stats.skipped += 1
                 else:
+                    seen.add(raw.content_hash)
                     fresh.append(raw)
             pending.clear()
             if fresh:
