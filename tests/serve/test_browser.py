@@ -148,7 +148,8 @@ HOSTILE_TITLE = "<img src=x onerror=alert('title')> Shelling & \"smoke\" <script
 
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Articles whose text, title, URL, site and facts hold markup and script."""
+    """Articles whose text, title, URL, site, facts and notes hold markup and script."""
+    from dateline.records import ErrorRecord
     from dateline.store import open_store
 
     article = with_facts(
@@ -161,10 +162,14 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> str:
                  "Mariupol", "2022-05-03", "asserted")],
         dates=[("on Tuesday", "2022-05-03")],
     )
+    article.errors.append(ErrorRecord("analyze", "unsupported-language", HOSTILE_NOTE))
     path = str(tmp_path_factory.mktemp("hostile") / "hostile.db")
     with open_store(path) as store:
         store.save(article)
     return path
+
+
+HOSTILE_NOTE = "facts are found in English text only; this article is in '<img src=x onerror=alert(9)>'"
 
 
 def test_hostile_text_is_shown_as_written_and_never_runs(browser: Any, hostile_db: str) -> None:
@@ -186,6 +191,8 @@ def test_hostile_text_is_shown_as_written_and_never_runs(browser: Any, hostile_d
         # The text reads exactly as stored: entities stay entities, tags stay visible characters.
         assert page.eval_on_selector("#article-text", "e => e.textContent") == HOSTILE_TEXT
         assert page.locator("#article-title").inner_text() == HOSTILE_TITLE
+        # Stored notes say why facts may be missing, as text.
+        assert page.locator(".article-head .notes").inner_text() == f"analyze: {HOSTILE_NOTE}"
         assert page.eval_on_selector_all("#view script, #view img, #view b, #view [onerror], #view [onmouseover]",
                                          "els => els.length") == 0
         assert page.get_attribute(".article-head .links a >> text=original page", "href") == "#"

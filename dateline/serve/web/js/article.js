@@ -158,6 +158,9 @@ export async function renderArticle(id) {
     h("h1", { id: "article-title" }, article.title || "(untitled)"),
     h("div", { class: "meta" }, meta),
     creditLine ? h("div", { class: "meta" }, creditLine) : null,
+    // Why facts may be missing (e.g. an article not in English): each stored note, as text.
+    (article.errors || []).length ? h("ul", { class: "notes", "aria-label": "Notes" },
+      article.errors.map((e) => h("li", {}, `${e.stage}: ${e.message}`))) : null,
     (article.highlights || []).length ? h("ul", { class: "highlights" }, article.highlights.map((t) => h("li", {}, t))) : null,
     h("div", { class: "links" },
       article.url ? h("a", { href: article.url, rel: "noopener noreferrer nofollow", target: "_blank" }, "original page") : null,
