@@ -20,11 +20,37 @@ from urllib.parse import urljoin
 
 from ..errors import ExtractError
 from . import textlines
+from .dateline import find_credits
 
 _WS = re.compile(r"\s+")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 MAX_HTML_CHARS = 20_000_000
 _MIN_FALLBACK_WORDS = 20
+
+# Page furniture trafilatura keeps around the article body: copyright lines, photo credits,
+# "read more" / "related" teasers, follow-us and newsletter pitches (English, German, Spanish,
+# French, Polish: the languages of the extraction bench's pages). Only short paragraphs before
+# the first or after the last paragraph of at least ``_BODY_WORDS`` words are tested, so an
+# article sentence that mentions a newsletter stays. Measured on bench/extraction.py: training
+# pages F1 0.9252 -> 0.9282, held-out 0.9264 -> 0.9272, recall unchanged on both.
+# (The line model, tried in the same place, gained on its training pages and lost recall on
+# held-out ones: it is not used here.)
+_EDGE_BOILERPLATE = re.compile(
+    r"""(?ix)
+    ©|\(c\)\s*\d{4}|\ball\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|todos\s+los\s+derechos|tous\s+droits|
+    ^\s*(?:foto|fotos|photo|photos|bild|bilder|image|picture|credit|crédits?\s+photos?|quelle|source
+          |titelbild|beitragsbild)s?\s*[:/©]|
+    \bgetty\s+images\b|\bshutterstock\b|\bistock\b|
+    ^\s*(?:read\s+more|lesen\s+sie\s+(?:auch|mehr)|weitere\s+(?:artikel|beiträge|infos|informationen)
+          |mehr\s+zum\s+thema|related|see\s+also|more\s+from|you\s+may\s+also\s+like|recommended|empfohlene?
+          |auch\s+interessant|leer\s+más|lee\s+también|notas\s+relacionadas|mira:|à\s+lire\s+aussi|lire\s+aussi
+          |czytaj\s+(?:też|także|więcej))\b|
+    \bfollow\s+(?:us|the\s+\w+)\s+on\b|\bfolgen\s+sie\s+uns\b|\bsubscribe\b|\babonnieren\b|\bnewsletter\b
+    |\bshare\s+this\b|\bdownload\b.*\bapps?\b
+    """
+)
+_BODY_WORDS = 25
+_EDGE_MAX_WORDS = 20
 
 
 @dataclass(slots=True)
@@ -129,6 +155,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
     title = (doc.title or None) if doc is not None else _fallback_title(tree)
     if len(paras) > 1 and title and _norm(paras[0]).casefold() == _norm(title).casefold():
         paras = paras[1:]  # the <h1> repeating the title: the title is kept apart
+    paras = _drop_edge_boilerplate(paras)
     text = "\n\n".join(paras)
     if not text:
         try:
@@ -152,6 +179,23 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
         language=language,
         description=(doc.description or None) if doc is not None else None,
     )
+
+
+def _drop_edge_boilerplate(paras: list[str]) -> list[str]:
+    """``paras`` without the short furniture paragraphs around the body (``_EDGE_BOILERPLATE``).
+
+    Credits ("Reporting by ...; Editing by ...") look like furniture and sit at the end,
+    but they are the article's: they stay for the credits step.
+    """
+    body = [i for i, p in enumerate(paras) if len(p.split()) >= _BODY_WORDS]
+    if not body:
+        return paras
+    first, last = body[0], body[-1]
+    return [
+        p for i, p in enumerate(paras)
+        if first <= i <= last or len(p.split()) > _EDGE_MAX_WORDS or not _EDGE_BOILERPLATE.search(p)
+        or find_credits(p)[1] is not None
+    ]
 
 
 def _fallback_title(tree) -> str | None:

@@ -149,3 +149,23 @@ def test_broken_html_raises_dateline_error_or_gives_text(name, html):
         assert exc.stage == "extract", name
     else:
         assert ex.text.strip(), name
+
+
+def test_furniture_around_the_body_is_dropped_credits_and_body_kept() -> None:
+    """Short copyright, photo-credit and "read more" paragraphs after the body go (trafilatura keeps
+    them); the credits line and a body paragraph that mentions a newsletter stay."""
+    import trafilatura
+
+    long_para = " ".join(["The council voted on Tuesday to rebuild the bridge that floods closed last spring,"
+                          " after months of argument about its cost and route."] * 2)
+    newsletter = ("Residents who signed up for the council newsletter were told first, officials said, and the"
+                  " mayor thanked them for their patience during two years of detours.")
+    furniture = ["Read more: Floods close the old bridge", "Photo: Getty Images",
+                 "© 2022 Example News. All rights reserved."]
+    html = ("<html><head><title>Bridge to be rebuilt</title></head><body><article><h1>Bridge to be rebuilt</h1>"
+            + "".join(f"<p>{p}</p>" for p in [long_para, newsletter, long_para,
+                                                "Reporting by Jane Doe; Editing by John Roe", *furniture])
+            + "</article></body></html>")
+    assert all(f in trafilatura.extract(html) for f in furniture)  # what there is to remove
+    paras = extract_html(html).text.split("\n\n")
+    assert paras == [long_para, newsletter, long_para, "Reporting by Jane Doe; Editing by John Roe"]
