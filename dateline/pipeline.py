@@ -158,7 +158,7 @@ class Runner:
         pending: list[RawDoc] = []
 
         def flush() -> Iterator[list[RawDoc]]:
-            seen = set(self.store.seen_many([r.content_hash for r in pending]))
+            seen = self.store.seen_many([r.content_hash for r in pending])
             fresh: list[RawDoc] = []
             for raw in pending:
                 if raw.content_hash in seen:  # stored earlier, or twice in this batch

@@ -87,11 +87,14 @@ class Store:
     def migrate(self) -> None:
         """Create the schema, add columns for new record fields, and apply numbered migrations.
 
-        A new database starts from version 1 (``ddl``) and runs every migration, like an old one.
+        A new database starts from version 1 (``ddl``) and runs every migration, like an old one;
+        an existing one (every dateline database records its version in ``meta``) only runs the
+        migrations it lacks, so that opening it does not re-create what a migration dropped.
         """
         with self.transaction():
-            for stmt in ddl(self.dialect):
-                self.execute(stmt)
+            if not self._existing_columns("meta"):
+                for stmt in ddl(self.dialect):
+                    self.execute(stmt)
             # A field added to a fact record becomes a nullable column; its values
             # are also in each row's JSON, so old rows stay readable. Added before the
             # migrations so that they may read every record field.

@@ -14,7 +14,7 @@ import typing
 from .. import records
 from ..records import FACT_TYPES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Column types per dialect for the Python annotations used in records.py.
 _TYPES = {
@@ -166,7 +166,12 @@ def _v2(dialect: str) -> list[str]:
     return stmts
 
 
+# Version 3: the version-1 event indexes that version 2's serve (events_latest orders events,
+# the map point's index finds them in a box) are dropped: every event insert kept them up to date.
+_V3 = ["DROP INDEX IF EXISTS events_order", "DROP INDEX IF EXISTS events_latlon"]
+
 # Migrations from version N to N+1, per dialect: append, never edit a released one.
 MIGRATIONS: dict[int, dict[str, list[str]]] = {
     1: {"sqlite": _v2("sqlite"), "postgres": _v2("postgres")},
+    2: {"sqlite": _V3, "postgres": _V3},
 }
