@@ -68,3 +68,37 @@ def test_fast_rules_and_lemmas_equal_spacys_components(seed_article) -> None:
     assert [view(d) for d in ours] == [view(d) for d in ref]
     lemmas = {t[0]: t[3] for t in view(ours[1])}
     assert lemmas["ai"] == "be" and lemmas["gon"] == "go" and lemmas["'s"] == "us"  # the multi-token rules ran
+
+
+def test_numpy_entity_decoder_equals_spacys_ner(seed_article, shared_dir) -> None:
+    """The NumPy decoder (analyze/ner.py) finds exactly the entities spaCy's own ``ner`` finds,
+    from the same model: on the seed, on real news pages, and on degenerate text."""
+    import gzip
+
+    from spacy.attrs import ENT_IOB, ENT_TYPE
+
+    from dateline.extract import extract
+    from dateline.records import RawDoc
+
+    pages = sorted((shared_dir / "bench" / "extraction" / "html").glob("*.html.gz"))[:40]
+    texts = [seed_article.text]
+    for page in pages:
+        try:
+            texts.append(extract(RawDoc(source=page.name, content=gzip.decompress(page.read_bytes()), kind="html")).text)
+        except Exception:
+            continue  # a page that does not extract is not this test's subject
+    texts += ["", " ", "Paris", "\n\n", "New York City", "IBM\n\nJoe Biden went to New\nYork.  Then  Kyiv. " * 3,
+              "🙂 Barack Obama 🙂", "the end of United"]
+    pipe = nlp.pipeline()
+    assert "dateline_ner" in pipe.pipe_names and "ner" in pipe.disabled
+    ours = list(pipe.pipe(texts))
+    with pipe.select_pipes(disable=["dateline_ner"]):
+        pipe.enable_pipe("ner")
+        try:
+            ref = list(pipe.pipe(texts))
+        finally:
+            pipe.disable_pipe("ner")
+    assert sum(len(d.ents) for d in ref) > 1000  # real pages, many entities
+    for mine, theirs in zip(ours, ref):
+        assert [(e.start, e.end, e.label_) for e in mine.ents] == [(e.start, e.end, e.label_) for e in theirs.ents]
+        assert mine.to_array([ENT_IOB, ENT_TYPE]).tolist() == theirs.to_array([ENT_IOB, ENT_TYPE]).tolist()
