@@ -27,7 +27,7 @@ def found_report(store: Store, top: int = 8) -> str:
                          " WHERE label = 'PERSON' GROUP BY COALESCE(canonical, text) ORDER BY n DESC, name LIMIT ?", [top])
     if people:
         lines.append("People: " + ", ".join(f"{p['name']} ({p['n']})" for p in people))
-    places = store.query("SELECT name, country, COUNT(*) AS n FROM places WHERE lat IS NOT NULL"
+    places = store.query("SELECT name, country, COUNT(*) AS n FROM places WHERE name IS NOT NULL"
                          " GROUP BY name, country ORDER BY n DESC, name LIMIT ?", [top])
     if places:
         lines.append("Places: " + ", ".join(f"{p['name']} {p['country'] or ''} ({p['n']})".replace(" (", " (", 1)

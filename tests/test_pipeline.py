@@ -197,3 +197,18 @@ def test_other_languages_are_stored_without_facts(tmp_path: Path, shared_dir: Pa
     assert stats.articles == 3 and stats.other_language == 1 and not stats.errors_by_stage
     assert "1 not in English" in stats.summary()
     assert store.article(records[0]["id"]).entities  # analysed despite the declaration
+
+
+def test_make_run_report_on_the_samples_names_identified_places(store) -> None:
+    """What `make run` prints after the sample corpus: counts per article, and the places
+    most named, identified ones only (a name the gazetteer lacks is placed approximately
+    and is not reported under a country it is not in: Balmoral is in Scotland, not NZ)."""
+    from dateline.report import found_report
+
+    stats = Runner(store, workers=1).run([str(ROOT / "samples")])
+    assert stats.articles >= 7 and not stats.errors_by_stage
+    report = found_report(store)
+    places = next(line for line in report.splitlines() if line.startswith("Places: "))
+    assert "None" not in places and "Kharkiv UA" in places and "Balmoral NZ" not in places
+    balmoral = store.query("SELECT name, country, lat, lon FROM places WHERE text = 'Balmoral'")
+    assert balmoral and all(p["country"] in (None, "GB") and 54 < p["lat"] < 61 for p in balmoral)

@@ -15,12 +15,13 @@ from __future__ import annotations
 import bisect
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..records import Article, Place
 from . import geo_resolve
+from .nlp import text_of
 from .gazetteer import Candidate, gazetteer
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -107,6 +108,9 @@ class Mention:
     hint: str | None = None  # adm1 | adm2 | water | city | container ("Tacoma, Washington")
     metonymic: bool = False
     strong: bool = True  # found by NER or as a well-known name; weak ones need a good candidate
+    # The mention of a place the text says holds this one: "Balmoral estate in Scotland",
+    # "Tacoma, Washington" (set by ``link_containers``).
+    within: Mention | None = field(default=None, compare=False, repr=False)
 
 
 def _entities(article: Article, doc: Any) -> list[tuple[int, int, str]]:
@@ -521,9 +525,57 @@ def to_places(article: Article, resolved: list[geo_resolve.Resolution]) -> list[
     return places
 
 
+def link_containers(doc: Any, mentions: list[Mention], others: Iterable[Mention] = ()) -> None:
+    """Set ``within`` where the text places a mention's name inside another place.
+
+    "Tacoma, Washington" (the second name is a container: ``_container``) and "X in Y"
+    with at most three nouns between ("her Balmoral estate in Scotland", "a village in
+    Idlib"). Every occurrence of the name counts, found as a mention or not (one sense
+    per name). Whether Y is a region or country, and X a place inside it, is for the
+    resolver to judge.
+    """
+    pool = sorted([*mentions, *others], key=lambda m: m.start)
+    starts = [m.start for m in pool]
+    text = text_of(doc)
+    stated: dict[str, Mention | None] = {}
+    for m in mentions:
+        if m.text not in stated:
+            stated[m.text] = None if m.adjectival else next(
+                (c for s, e in _occurrences(text, m.text) if (c := _container_after(doc, s, e, pool, starts))), None
+            )
+        m.within = stated[m.text]
+
+
+_NOT_PLACE_ENTITIES = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"})
+
+
+def _occurrences(text: str, name: str) -> Iterator[tuple[int, int]]:
+    for hit in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text):
+        yield hit.start(), hit.end()
+
+
+def _container_after(doc: Any, start: int, end: int, pool: list[Mention], starts: list[int]) -> Mention | None:
+    """The mention that the words after text[start:end] say holds it, if any."""
+    own = doc.char_span(start, end, alignment_mode="expand")
+    if own is None or any(t.ent_type_ in _NOT_PLACE_ENTITIES for t in own):
+        return None  # "St. Gregory of Narek in Vatican": the saint is there, not the village
+    k = bisect.bisect_left(starts, end)
+    if k >= len(pool) or pool[k].start - end > 40:
+        return None
+    nxt = pool[k]
+    between = doc.char_span(end, nxt.start, alignment_mode="expand") if nxt.start > end else None
+    words = [t for t in between if not t.is_space] if between is not None else []
+    if nxt.hint == "container" and [t.text for t in words] == [","]:
+        return nxt
+    if 1 <= len(words) <= 4 and words[-1].lower_ == "in" and all(t.pos_ == "NOUN" for t in words[:-1]):
+        return nxt
+    return None
+
+
 def find(article: Article, doc: Any) -> list[Place]:
     """The article's places, each resolved to a GeoNames entry (or left unresolved with confidence 0)."""
     mentions = recognise(article, doc)
+    link_containers(doc, mentions)
     return to_places(article, geo_resolve.resolve(article, mentions))
 
 
@@ -537,6 +589,8 @@ def resolve_spans(article: Article, doc: Any, spans: list[tuple[int, int]]) -> l
             m.start, m.end, m.text = s, e, article.text[s:e]
             given.append(m)
     context = recognise(article, doc)
+    link_containers(doc, given, context)
+    link_containers(doc, context)
     resolved = geo_resolve.resolve(article, given, context=context)
     return to_places(article, resolved)
 

@@ -57,6 +57,8 @@ class _Group:
     hints: Counter[str] = field(default_factory=Counter)
     best: Candidate | None = None
     confidence: float = 0.0
+    ranked: list[Candidate] = field(default_factory=list)  # candidates, best first
+    container: Candidate | None = None  # the region or country the text puts it in, when no candidate is there
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -150,6 +152,7 @@ def resolve(
 ) -> list[Resolution]:
     """Resolve ``mentions``; ``context`` adds other mentions of the article as evidence only."""
     groups: dict[tuple[str, bool, str | None], _Group] = {}
+    group_of: dict[int, _Group] = {}  # id(mention) -> its group, for every mention seen
     for m in [*mentions, *(context or [])]:
         # one sense per name, except that "the Kharkiv region" and "Kharkiv" are two places
         gkey = (norm(m.key), m.adjectival, m.hint if m.hint in ("adm1", "adm2", "water", "container") else None)
@@ -157,6 +160,7 @@ def resolve(
         if g is None:
             g = groups[gkey] = _Group(gkey[0], m.adjectival)
             g.candidates = _candidates(m)
+        group_of[id(m)] = g
         if m in mentions or not g.mentions:
             g.mentions.append(m)
         if m.hint:
@@ -170,6 +174,7 @@ def resolve(
             continue
         scored = sorted(((c, _prior(c, g)) for c in g.candidates), key=lambda x: -x[1])
         g.best, g.confidence = scored[0][0], _softmax_top([s for _, s in scored])
+        g.ranked = [c for c, _ in scored]
         if g.best.country:
             weight = 2.0 if g.best.feature.startswith("A.PCL") else (1.0 if g.confidence > 0.8 else 0.3)
             focus[g.best.country] += weight * len(g.mentions)
@@ -218,7 +223,9 @@ def resolve(
             scored.append((c, s))
         scored.sort(key=lambda x: -x[1])
         g.best, g.confidence = scored[0][0], _softmax_top([s for _, s in scored])
+        g.ranked = [c for c, _ in scored]
 
+    _stated_containers(groups, group_of)
     fallback = dateline_place or _focus_place(groups, dateline_cc, focus)
     by_mention: dict[int, _Group] = {}
     for g in groups.values():
@@ -227,11 +234,42 @@ def resolve(
     out: list[Resolution] = []
     for m in mentions:
         g = by_mention.get(id(m))
-        if g is not None and g.best is not None:
+        if g is not None and g.container is not None:
+            out.append(Resolution(m, g.container, APPROXIMATE_CONFIDENCE, approximate=True))
+        elif g is not None and g.best is not None:
             out.append(Resolution(m, g.best, g.confidence))
         else:
             out.append(Resolution(m, fallback, APPROXIMATE_CONFIDENCE if fallback else 0.0, approximate=True))
     return out
+
+
+def _is_region(c: Candidate) -> bool:
+    return c.feature.startswith("A.PCL") or c.feature == "A.ADM1"
+
+
+def _inside(c: Candidate, region: Candidate) -> bool:
+    return c.country == region.country and (region.feature != "A.ADM1" or c.admin1 == region.admin1)
+
+
+def _stated_containers(groups: dict[tuple[str, bool, str | None], _Group], group_of: dict[int, _Group]) -> None:
+    """Where the text puts a place inside a region or country ("Balmoral estate in Scotland"),
+    its sense is inside it: the best candidate there, else (a name the gazetteer lacks
+    there) the region itself, approximately, rather than a namesake across the world."""
+    for g in groups.values():
+        # towns, sites and districts; rivers, mountains and regions cross borders
+        if g.best is None or not (g.best.feature[0] in "PS" or g.best.feature in ("A.ADM2", "A.ADM3", "A.ADM4")):
+            continue
+        for m in g.mentions:
+            outer = group_of.get(id(m.within)) if m.within is not None else None
+            region = outer.best if outer is not None else None
+            if region is None or outer is g or not _is_region(region) or _inside(g.best, region):
+                continue
+            there = [c for c in (g.ranked or g.candidates) if _inside(c, region)]
+            if there:
+                g.best = there[0]
+            else:
+                g.best, g.container = None, region
+            break
 
 
 def _focus_place(

@@ -88,6 +88,33 @@ def test_geo_town_comma_region_is_the_region() -> None:
     ]
 
 
+def test_geo_a_place_the_text_puts_in_a_region_is_inside_it() -> None:
+    """"Balmoral estate in Scotland": the packaged gazetteer knows Balmorals in New Zealand,
+    Australia and Canada only; the name sits in Scotland, approximately, wherever it recurs."""
+    found = _places(
+        "The Queen died at her Balmoral estate in Scotland on Thursday. The King will remain at Balmoral "
+        "this evening. Friends in Auckland sent flowers."
+    )
+    balmoral = [p for p in found if p.text == "Balmoral"]
+    assert balmoral
+    for p in balmoral:
+        assert p.country is None and p.geonameid is None  # approximate: a point, no GeoNames entry
+        assert km(p.lat, p.lon, 57.0, -4.0) < 300  # in Scotland, not 18,000 km away
+    auckland = [p for p in found if p.text == "Auckland"]
+    assert auckland and auckland[0].country == "NZ"  # the rule does not spill onto other names
+
+
+def test_geo_a_person_named_after_a_place_is_not_put_in_the_region() -> None:
+    """"St. Gregory of Narek in Vatican City": the saint's statue is there, not the village of Narek."""
+    text = "Armenia's president unveiled a statue of St. Gregory of Narek in Vatican City on Thursday."
+    article = Article(id="t", source="t", text=text)
+    doc = nlp.parse(text)
+    article.entities = entities.find(article, doc)
+    s = text.index("Narek")
+    (narek,) = geo.resolve_spans(article, doc, [(s, s + len("Narek"))])
+    assert narek.lat is None or km(narek.lat, narek.lon, 41.9, 12.45) > 500
+
+
 def test_geo_unknown_local_names_sit_at_the_story_place() -> None:
     found = _places(
         "NEW ORLEANS — A fire broke out on Frenchmen Street in New Orleans, near the French Quarter."
