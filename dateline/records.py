@@ -220,7 +220,7 @@ FACT_TYPES: dict[str, type] = {
 
 
 def _plain(obj: Any) -> Any:
-    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
+    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) and not isinstance(obj, type) else obj
 
 
 def article_to_dict(article: Article) -> dict[str, Any]:

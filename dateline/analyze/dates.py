@@ -79,8 +79,9 @@ def _count(words: list[str]) -> float | None:
     for w in words:
         if w.replace(".", "", 1).isdigit():
             return float(w)
-        if w in _NUMBER_WORDS and _NUMBER_WORDS[w] is not None:
-            return float(_NUMBER_WORDS[w])
+        value = _NUMBER_WORDS.get(w)
+        if value is not None:
+            return float(value)
     return None
 
 

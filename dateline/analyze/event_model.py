@@ -190,7 +190,7 @@ class EventModel:
         unsure = _confidence(out) < threshold
         if unsure.any():
             idx = np.flatnonzero(unsure)
-            vecs = vectors[idx] if vectors is not None else embed([texts[i] for i in idx])
+            vecs = vectors[idx] if vectors is not None else embed([texts[int(i)] for i in idx])
             full = sp.hstack([word[idx], char[idx], sp.csr_matrix(vecs), lex[idx],
                               sp.csr_matrix(vecs @ self.definitions.T)]).tocsr()
             out[idx] = np.asarray(full @ self.coef.T) + self.intercept

@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from .gazetteer import FORMAT_VERSION, is_latin, loose, norm
 
@@ -132,8 +133,8 @@ def _bbox_centre(points: list[tuple[float, float]]) -> tuple[float, float]:
     return lat, lon - 360 if lon > 180 else lon
 
 
-def _countryinfo() -> dict[str, dict[str, object]]:
-    found: dict[str, dict[str, object]] = {}
+def _countryinfo() -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
     for f in sorted(_site_file("countryinfo", "data").glob("*.json")):
         d = json.loads(f.read_text(encoding="utf-8"))
         iso = (d.get("ISO") or {}).get("alpha2") if isinstance(d.get("ISO"), dict) else None
@@ -142,11 +143,11 @@ def _countryinfo() -> dict[str, dict[str, object]]:
     return found
 
 
-def _largest_polygon_centre(info: dict[str, object]) -> tuple[float, float] | None:
+def _largest_polygon_centre(info: dict[str, Any]) -> tuple[float, float] | None:
     """Area centroid of the largest polygon of countryinfo's outline (fallback when it has no point)."""
     gj = info.get("geoJSON")
     try:
-        data = ast.literal_eval(gj) if isinstance(gj, str) else gj
+        data: Any = ast.literal_eval(gj) if isinstance(gj, str) else gj
         best: tuple[float, float, float] | None = None
         for feature in data["features"]:
             geom = feature["geometry"]

@@ -167,7 +167,7 @@ def resolve(
             g.hints[m.hint] += 1
 
     # pass 1: prominence and context words only
-    focus: Counter[str] = Counter()
+    focus: Counter[str] = Counter()  # weighted counts: Counter adds floats as it adds ints
     own: dict[int, tuple[str, float]] = {}  # each group's own share of the focus, left out when scoring it
     for g in groups.values():
         if not g.candidates:
@@ -177,7 +177,7 @@ def resolve(
         g.ranked = [c for c, _ in scored]
         if g.best.country:
             weight = 2.0 if g.best.feature.startswith("A.PCL") else (1.0 if g.confidence > 0.8 else 0.3)
-            focus[g.best.country] += weight * len(g.mentions)
+            focus[g.best.country] += weight * len(g.mentions)  # type: ignore[assignment]
             own[id(g)] = (g.best.country, weight * len(g.mentions))
     dateline_place = _dateline_place(article)
     dateline_cc = dateline_place.country if dateline_place else None
@@ -203,7 +203,7 @@ def resolve(
         scored = []
         others = focus.copy()
         if id(g) in own:
-            others[own[id(g)][0]] -= own[id(g)][1]
+            others[own[id(g)][0]] -= own[id(g)][1]  # type: ignore[assignment]
         total = sum(others.values()) or 1.0
         for c in g.candidates:
             s = _prior(c, g)

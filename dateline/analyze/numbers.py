@@ -81,9 +81,9 @@ def read_quantity(text: str) -> tuple[float | None, float | None] | None:
     # "several hundred", "a few thousand".
     for k, (mlo, mhi) in VAGUE_MULTIPLIERS.items():
         if t.startswith(k + " "):
-            unit = _word_value(t[len(k) + 1:].split())
-            if unit:
-                return mlo * unit, mhi * unit
+            multiple = _word_value(t[len(k) + 1:].split())
+            if multiple:
+                return mlo * multiple, mhi * multiple
     v = _word_value(words)
     if v is None:
         return None

@@ -131,7 +131,7 @@ def _from_parse(doc: Any, sents: list[Any], entities: list[Entity]) -> list[_Ite
                 continue
             if f.via in ("xcomp", "object") and not _agent(nlp.text_of(doc), f, entities):
                 continue
-            spk = (f.speaker_start, f.speaker_end) if f.speaker_start is not None else None
+            spk = (f.speaker_start, f.speaker_end) if f.speaker_start is not None and f.speaker_end is not None else None
             items.append(_Item("indirect", f.start, f.end, (f.cue_start, f.cue_end), f.cue_lemma, spk,
                                (sent.start_char, sent.end_char), head=f.speaker_head))
     return items
@@ -289,7 +289,7 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
             sdoc = nlp.parsed(start_sent)
             base = start_sent.start_char
             verbs = [t for t in sdoc if t.pos_ in ("VERB", "AUX") and base + t.idx < q.start
-                     and subject_of(t) is not None and base + subject_of(t).idx < q.start]
+                     and (subj := subject_of(t)) is not None and base + subj.idx < q.start]
             if verbs:
                 root = min(verbs, key=lambda t: (len(list(t.ancestors)), t.i))
                 subj = subject_of(root)

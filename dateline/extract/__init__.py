@@ -51,7 +51,7 @@ def extract(raw: RawDoc, *, today: dt.date | None = None) -> Article:
     body = body.strip()
     if len(body) < MIN_TEXT_CHARS:
         raise ExtractError("no-text", f"no article text found ({len(body)} characters left)", source=raw.source)
-    published = published[:10] if parse_day(published) else None
+    published = published[:10] if published and parse_day(published) else None
     return _finish(
         Article(
             id=raw.content_hash, source=raw.source, text=body, title=_clean_title(title), url=url,

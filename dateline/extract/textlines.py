@@ -214,10 +214,10 @@ def line_features(lines: list[Line]) -> np.ndarray:
     cols.append(_run_lengths(nwords >= 8)[:, None])
     cols.append(_run_lengths(nwords < 5)[:, None])
     if len(long_idx):
-        pos = np.arange(n)
-        j = np.searchsorted(long_idx, pos)
-        before = np.where(j > 0, pos - long_idx[np.maximum(j - 1, 0)], n)
-        at_or_after = np.where(j < len(long_idx), long_idx[np.minimum(j, len(long_idx) - 1)] - pos, n)
+        index = np.arange(n)
+        j = np.searchsorted(long_idx, index)
+        before = np.where(j > 0, index - long_idx[np.maximum(j - 1, 0)], n)
+        at_or_after = np.where(j < len(long_idx), long_idx[np.minimum(j, len(long_idx) - 1)] - index, n)
         dist = np.minimum(before, at_or_after).astype(np.float64)
         first_long, last_long = long_idx[0], long_idx[-1]
     else:

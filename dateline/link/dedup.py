@@ -139,6 +139,7 @@ class Index:
         # costs nothing measurable and saves re-weighting every candidate.
         va = a.vector if a.vector is not None else self._vector(a)
         vb = b.vector if b.vector is not None else self._vector(b)
+        assert a.ids is not None and b.ids is not None
         _, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
         return float(va[ia] @ vb[ib])
 
