@@ -102,3 +102,43 @@ def test_numpy_entity_decoder_equals_spacys_ner(seed_article, shared_dir) -> Non
     for mine, theirs in zip(ours, ref):
         assert [(e.start, e.end, e.label_) for e in mine.ents] == [(e.start, e.end, e.label_) for e in theirs.ents]
         assert mine.to_array([ENT_IOB, ENT_TYPE]).tolist() == theirs.to_array([ENT_IOB, ENT_TYPE]).tolist()
+
+
+def test_numpy_matrix_products_give_what_thincs_blis_gives(seed_article, shared_dir) -> None:
+    """The pipeline multiplies through NumPy's BLAS (nlp._use_matmul): tags, sentences,
+    entities and on-demand parses are those of thinc's own BLIS products."""
+    import gzip
+
+    from thinc.api import NumpyOps
+
+    from dateline.extract import extract
+    from dateline.records import RawDoc
+
+    texts = [seed_article.text]
+    for page in sorted((shared_dir / "bench" / "extraction" / "html").glob("*.html.gz"))[40:60]:
+        try:
+            texts.append(extract(RawDoc(source=page.name, content=gzip.decompress(page.read_bytes()), kind="html")).text)
+        except Exception:
+            continue  # a page that does not extract is not this test's subject
+    pipe = nlp.pipeline()
+    nodes = [node for _, c in pipe.components if getattr(c, "model", None) is not None for node in c.model.walk()]
+    assert {type(node.ops).__name__ for node in nodes} == {"MatmulOps"}
+
+    def view(doc):
+        sents = list(doc.sents)
+        nlp.parse_sentences(doc, sents)
+        return ([(t.tag_, t.is_sent_start, t.ent_iob_, t.ent_type_) for t in doc],
+                [[(t.head.i, t.dep_) for t in nlp.parsed(s)] for s in sents])
+
+    ours = [view(d) for d in pipe.pipe(texts)]
+    saved = [node.ops for node in nodes]
+    try:
+        blis = NumpyOps()
+        for node in nodes:
+            node.ops = blis
+        theirs = [view(d) for d in pipe.pipe(texts)]
+    finally:
+        for node, ops in zip(nodes, saved):
+            node.ops = ops
+    assert sum(len(t[0]) for t in theirs) > 10_000
+    assert ours == theirs
