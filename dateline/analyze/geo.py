@@ -21,8 +21,8 @@ from typing import Any
 
 from ..records import Article, Place
 from . import geo_resolve
-from .nlp import text_of
 from .gazetteer import Candidate, gazetteer
+from .nlp import text_of
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Entities we search for embedded place names ("Ohio State University", "Liverpool FC").
