@@ -22,7 +22,6 @@ from typing import Any
 from ..records import Article, Place
 from . import geo_resolve
 from .gazetteer import Candidate, gazetteer
-from .nlp import text_of
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Entities we search for embedded place names ("Ohio State University", "Liverpool FC").
@@ -525,7 +524,7 @@ def to_places(article: Article, resolved: list[geo_resolve.Resolution]) -> list[
     return places
 
 
-def link_containers(doc: Any, mentions: list[Mention], others: Iterable[Mention] = ()) -> None:
+def link_containers(text: str, doc: Any, mentions: list[Mention], others: Iterable[Mention] = ()) -> None:
     """Set ``within`` where the text places a mention's name inside another place.
 
     "Tacoma, Washington" (the second name is a container: ``_container``) and "X in Y"
@@ -536,7 +535,6 @@ def link_containers(doc: Any, mentions: list[Mention], others: Iterable[Mention]
     """
     pool = sorted([*mentions, *others], key=lambda m: m.start)
     starts = [m.start for m in pool]
-    text = text_of(doc)
     stated: dict[str, Mention | None] = {}
     for m in mentions:
         if m.text not in stated:
@@ -575,7 +573,7 @@ def _container_after(doc: Any, start: int, end: int, pool: list[Mention], starts
 def find(article: Article, doc: Any) -> list[Place]:
     """The article's places, each resolved to a GeoNames entry (or left unresolved with confidence 0)."""
     mentions = recognise(article, doc)
-    link_containers(doc, mentions)
+    link_containers(article.text, doc, mentions)
     return to_places(article, geo_resolve.resolve(article, mentions))
 
 
@@ -589,8 +587,8 @@ def resolve_spans(article: Article, doc: Any, spans: list[tuple[int, int]]) -> l
             m.start, m.end, m.text = s, e, article.text[s:e]
             given.append(m)
     context = recognise(article, doc)
-    link_containers(doc, given, context)
-    link_containers(doc, context)
+    link_containers(article.text, doc, given, context)
+    link_containers(article.text, doc, context)
     resolved = geo_resolve.resolve(article, given, context=context)
     return to_places(article, resolved)
 
