@@ -13,6 +13,7 @@ front of the name ("US Secretary of Defense Lloyd Austin").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,9 +51,11 @@ def _clean(doc: Any) -> list[_Mention]:
         # Trailing possessive and punctuation.
         while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
             end -= 1
-        # Titles inside a person's name: they belong to the role.
+        # Titles inside a person's name: they belong to the role (a title alone,
+        # "Queen Consort", stays whole: it stands for a person, see _titled_people).
         if label == "PERSON":
-            while end - start > 1 and doc[start].lower_ in TITLES:
+            title_only = all(t.lower_ in TITLES for t in doc[start:end] if t.is_alpha)
+            while end - start > 1 and doc[start].lower_ in (("the",) if title_only else TITLES):
                 start += 1
         if end <= start:
             continue
@@ -115,8 +118,10 @@ def _role_before(doc: Any, start: int) -> str | None:
         if tok.is_punct and tok.text != "-":
             break
         if tok.pos_ in ("PROPN", "NOUN", "ADJ") or tok.lower_ in _ROLE_GLUE or _is_role_word(tok):
-            if tok.ent_type_ == "PERSON" and not any(_is_role_word(t) for t in doc[i + 1:start]):
-                break
+            between = doc[i + 1:start]
+            if tok.ent_type_ == "PERSON" and (not any(_is_role_word(t) for t in between)
+                                              or any(t.lower_ == "and" for t in between)):
+                break  # another person ("Queen Camilla and King Charles"), not "Zelensky adviser"
             lo = i
             i -= 1
             continue
@@ -167,8 +172,19 @@ def _role_apposition(doc: Any, m: _Mention) -> str | None:
     return None
 
 
+_REGNAL = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XV)$")
+
+
+def _name_key(toks: list[Any]) -> str:
+    """What later mentions of a person repeat: the surname, or a monarch's or pope's own name
+    ("Charles III" -> "charles": "King Charles III ... Charles said")."""
+    if len(toks) > 1 and _REGNAL.match(toks[-1].text):
+        return toks[-2].lower_
+    return toks[-1].lower_
+
+
 def _canonical_people(doc: Any, mentions: list[_Mention]) -> dict[int, str]:
-    """Mention index -> the fullest name in the article that ends with the same surname."""
+    """Mention index -> the fullest name in the article with the same surname (``_name_key``)."""
     full: dict[str, str] = {}
     for m in mentions:
         if m.label != "PERSON":
@@ -176,7 +192,7 @@ def _canonical_people(doc: Any, mentions: list[_Mention]) -> dict[int, str]:
         toks = [t for t in doc[m.start:m.end] if not t.is_punct]
         if not toks:
             continue
-        key = toks[-1].lower_
+        key = _name_key(toks)
         text = doc[m.start:m.end].text
         if len(toks) > len(full.get(key, "").split()):
             full[key] = text
@@ -186,8 +202,20 @@ def _canonical_people(doc: Any, mentions: list[_Mention]) -> dict[int, str]:
             continue
         toks = [t for t in doc[m.start:m.end] if not t.is_punct]
         if toks:
-            out[i] = full.get(toks[-1].lower_, doc[m.start:m.end].text)
+            out[i] = full.get(_name_key(toks), doc[m.start:m.end].text)
     return out
+
+
+def _titled_people(doc: Any, mentions: list[_Mention], canon: dict[int, str], roles: dict[str, str]) -> None:
+    """A "person" that is only a title ("the King", "Queen Consort") is the one person of the
+    article the text gives that title, when there is exactly one ("King Charles III")."""
+    for i, m in enumerate(mentions):
+        words = [t.lower_ for t in doc[m.start:m.end] if t.is_alpha and t.lower_ != "the"]
+        if m.label != "PERSON" or not words or not all(w in TITLES or w in ROLE_WORDS for w in words):
+            continue
+        holders = {name for name, role in roles.items() if role.lower().split()[-1:] == words[-1:]}
+        if len(holders) == 1:
+            canon[i] = holders.pop()
 
 
 def _strip_article(text: str) -> str:
@@ -215,6 +243,7 @@ def find(article: Article, doc: Any) -> list[Entity]:
         role = _role_apposition(doc, m) or _role_before(doc, m.start)
         if role and canon[i] not in roles:
             roles[canon[i]] = role
+    _titled_people(doc, mentions, canon, roles)
     out: list[Entity] = []
     for i, m in enumerate(mentions):
         span = doc[m.start:m.end]

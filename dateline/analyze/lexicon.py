@@ -114,7 +114,7 @@ TITLES: frozenset[str] = frozenset(
     """
     president mr. mrs. ms. miss dr. sen. senator gov. governor rep. gen.
     general lt. col. capt. maj. sgt. adm. secretary minister prime premier
-    pope king queen prince princess sir dame lord lady rev. reverend
+    pope king queen prince princess consort sir dame lord lady rev. reverend
     chancellor mayor judge justice ambassador chairman chairwoman vice
     former late the
     """.split()

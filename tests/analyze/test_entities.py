@@ -46,6 +46,41 @@ def test_title_words_are_role_not_organisation() -> None:
     assert not any(e.text == "Defense" for e in found)
 
 
+def test_a_monarchs_own_name_gets_the_regnal_name() -> None:
+    found = run("King Charles III addressed the nation on Friday. Charles said he would serve for life.")
+    assert person(found, "Charles III").canonical == "Charles III"
+    assert person(found, "Charles").canonical == "Charles III"
+
+
+def test_a_role_does_not_reach_across_another_person() -> None:
+    found = run("Queen Camilla and King Charles III arrived at Sandringham on Friday.")
+    assert person(found, "Charles III").role == "King"  # not "Queen Camilla and King"
+
+
+def test_a_title_alone_is_the_one_person_with_that_title() -> None:
+    """The model at times tags a bare title as a person ("The King" in the Balmoral sample):
+    it is the article's one holder of that title; with two holders it stays as it is."""
+    from spacy.tokens import Span
+
+    text = ("King Charles III thanked the staff on Friday. The King and Queen Camilla will stay at "
+            "Windsor this week. Queen Consort is her title.")
+    doc = nlp.parse(text)
+    spans = [doc.char_span(text.index(w), text.index(w) + len(w), label="PERSON")
+             for w in ("Charles III", "The King", "Queen Camilla", "Queen Consort")]
+    doc.set_ents([s for s in spans if isinstance(s, Span)], default="outside")
+    found = entities.find(Article(id="t", source="t", text=text), doc)
+    assert person(found, "King").canonical == "Charles III"  # "The" is not part of the name
+    assert person(found, "Charles III").role == "King"
+    assert person(found, "Queen Consort").canonical == "Queen Consort"  # a title alone keeps its words
+
+    two = "King Charles III spoke on Friday. King George VI reigned before. The King left."
+    doc = nlp.parse(two)
+    doc.set_ents([doc.char_span(two.index(w), two.index(w) + len(w), label="PERSON")
+                  for w in ("Charles III", "George VI", "The King")], default="outside")
+    found = entities.find(Article(id="t", source="t", text=two), doc)
+    assert person(found, "King").canonical == "King"
+
+
 def test_shouted_promo_word_is_not_an_organisation() -> None:
     found = run("Register now and get FREE unlimited access to Reuters.com")
     assert not any(e.text == "FREE" for e in found)
