@@ -23,6 +23,7 @@ from .lexicon import PROMO_WORDS, ROLE_WORDS, TITLES
 LABELS = frozenset("PERSON ORG GPE LOC NORP FAC EVENT LAW PRODUCT WORK_OF_ART".split())
 _FINITE = frozenset("VBD VBZ VBP MD".split())
 _ROLE_GLUE = frozenset("of the for to and - on at in".split())
+_REGNAL = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XV)$")  # "Charles III", "Pope Benedict XVI"
 
 
 @dataclass(slots=True)
@@ -60,7 +61,38 @@ def _clean(doc: Any) -> list[_Mention]:
         if end <= start:
             continue
         out.append(_Mention(start, end, label))
-    return _merge(doc, out)
+    return _titled_names(doc, _merge(doc, out))
+
+
+# Titles written right before a name ("Queen Elizabeth II", "Pope Francis", "Dr. Ruto"); not those
+# that also head other names ("Premier League", "Ambassador Extraordinary", "Justice Department").
+_NAME_TITLES = frozenset("""
+    king queen prince princess pope sir dame lord lady mr. mrs. ms. dr. president
+    gen. col. capt. lt. maj. sgt. adm. rev. sen. rep. gov.
+    """.split())
+
+
+def _titled_names(doc: Any, mentions: list[_Mention]) -> list[_Mention]:
+    """People the model missed although a title names them: "Queen Elizabeth II, Britain's
+    longest-reigning monarch, died" (title + capitalised proper nouns + a regnal number, none
+    of them inside an entity). The title stays out of the name, as in ``_clean``."""
+    found = []
+    i = 0
+    while i < len(doc) - 1:
+        tok = doc[i]
+        if tok.lower_ not in _NAME_TITLES or not tok.text[:1].isupper() or tok.ent_type_:
+            i += 1
+            continue
+        j = i + 1
+        while (j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].is_title and not doc[j].ent_type_
+               and doc[j].lower_ not in TITLES and not _is_role_word(doc[j])):
+            j += 1
+        if j > i + 1 and j < len(doc) and _REGNAL.match(doc[j].text) and not doc[j].ent_type_:
+            j += 1
+        if j > i + 1:
+            found.append(_Mention(i + 1, j, "PERSON"))
+        i = j
+    return sorted([*mentions, *found], key=lambda m: m.start) if found else mentions
 
 
 def _merge(doc: Any, mentions: list[_Mention]) -> list[_Mention]:
@@ -170,9 +202,6 @@ def _role_apposition(doc: Any, m: _Mention) -> str | None:
         if closing:
             return _phrase_role(doc[j + 1:m.start - 1])
     return None
-
-
-_REGNAL = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XV)$")
 
 
 def _name_key(toks: list[Any]) -> str:

@@ -52,6 +52,22 @@ def test_a_monarchs_own_name_gets_the_regnal_name() -> None:
     assert person(found, "Charles").canonical == "Charles III"
 
 
+def test_a_titled_name_the_model_missed_is_a_person() -> None:
+    """"LONDON, Sept. 8 – Queen Elizabeth II, Britain's longest-reigning monarch, died": the md
+    model misses the name in the Balmoral sample. Its later mentions join it."""
+    text = ("Queen Elizabeth II, the longest-reigning monarch, died on Thursday. Elizabeth became queen "
+            "in 1952. The Premier League postponed its games.")
+    doc = nlp.parse(text)
+    doc.set_ents([e for e in doc.ents if "Elizabeth II" not in e.text and e.label_ != "PERSON"]
+                 + [doc.char_span(text.index("Elizabeth became") , text.index(" became"), label="PERSON")],
+                 default="outside")
+    found = entities.find(Article(id="t", source="t", text=text), doc)
+    queen = person(found, "Elizabeth II")
+    assert (queen.canonical, queen.role, queen.start) == ("Elizabeth II", "Queen", text.index("Elizabeth II"))
+    assert person(found, "Elizabeth").canonical == "Elizabeth II"
+    assert not any(e.label == "PERSON" and "League" in e.text for e in found)
+
+
 def test_a_role_does_not_reach_across_another_person() -> None:
     found = run("Queen Camilla and King Charles III arrived at Sandringham on Friday.")
     assert person(found, "Charles III").role == "King"  # not "Queen Camilla and King"
