@@ -88,6 +88,9 @@ _REGION_AFTER = re.compile(r"^\s*(region|regional|province|provincial|oblast|dis
 _DIPLOMATIC_NOUNS = frozenset("conference summit talks sanctions".split())
 _DISASTER = re.compile(r"\b(fire|blaze|explosion|leak|spill|crash|derail\w*|accident|capsiz\w*|earthquake|quake|flood"
                        r"\w*|storm|hurricane|cyclone|typhoon|landslide|tsunami|drought|wildfire|eruption)\b", re.I)
+# A death of natural causes is news, not a conflict event: "died peacefully at Balmoral".
+_NATURAL_DEATH = re.compile(r"\b(peacefully|natural causes|in (his|her|their) sleep|after an? (long |short |brief )?"
+                            r"illness|of old age|surrounded by (his|her|their) family)\b", re.I)
 _DATELINE = re.compile(r"^\s*[A-Z][A-Za-z .'’-]{1,40},?[^\n–—]{0,30}?(?:\([^)\n]{1,30}\))?\s*[–—-]+\s")
 # When the classifier is unsure (news prose is far from its short training
 # snippets), the main trigger's usual type decides. "*" = depends on the victims.
@@ -394,11 +397,14 @@ def _reportable(cand: _Candidate, article: Article) -> bool:
     - an appraisal of an event named by a noun ("Ukraine's advance is by far the
       fastest", "the attack comes as a surprise") comments on an event reported
       elsewhere; "there was an explosion" (existential) still reports one;
+    - a death of natural causes ("died peacefully") is not a conflict event;
     - an event whose own date lies weeks before the article's is background.
     """
     if _GENERIC.search(cand.sent.text) and cand.sent_index > 1:
         return False
     head = cand.sent.doc[cand.main_trigger]  # the sentence's main trigger: its appraisal drops the whole sentence
+    if head.lemma_.lower() == "die" and _NATURAL_DEATH.search(cand.sent.text):
+        return False
     if head.pos_ != "VERB":
         root = head.sent.root
         chain = [head, *head.ancestors]

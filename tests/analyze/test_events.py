@@ -139,6 +139,13 @@ def test_background_generic_and_appraisal_sentences_are_not_events() -> None:
     assert not [e for e in found if "routine" in e.text or "by far" in e.text or "recaptured" in e.text]
 
 
+def test_a_natural_death_is_not_an_event_a_violent_one_is() -> None:
+    article, doc = _article("The former president died peacefully at his home on Tuesday, his family said.")
+    assert events.find(article, doc) == []
+    article, doc = _article("Two soldiers died when artillery shells hit their base near the border on Tuesday.")
+    assert events.find(article, doc)
+
+
 def test_same_event_retold_is_merged() -> None:
     text = "Rebels shelled Aleppo on Monday. Rebels also shelled Aleppo in the evening. Police arrested a man."
     places = [Place(text="Aleppo", start=i, end=i + 6, name="Aleppo", feature="P.PPLA", lat=36.2, lon=37.16)
