@@ -118,6 +118,9 @@ _MILITARY = re.compile(r"\b(prisoners?|soldiers?|troops|fighters|servicem[ae]n|c
                        r"|army|armies|military|forces|rebels?|insurgents?|militias?|police|gunm[ae]n|jihadists?"
                        r"|artillery|rockets?|missiles?|drones?|tanks?|guns?|rifles?|shells?|mortars?|bombs?"
                        r"|air ?strikes?|warplanes?|offensive|counter-?offensive|invasion|war)\b", re.I)
+# Violence that makes a casualty report an attack rather than a disaster's toll.
+_VIOLENCE = re.compile(r"\b(shot|shoot\w*|gun\w*|stabb\w*|bomb\w*|attack\w*|raid\w*|assault\w*|blast|explosive\w*"
+                       r"|murder\w*|massacre\w*|execut\w*|behead\w*|lynch\w*|hacked|abduct\w*|kidnap\w*)\b", re.I)
 _MILITARY_DEFAULTS = frozenset("ARMED_CLASH ART_MISS_ATTACK AIR_STRIKE CHANGE_TO_GROUP_ACT".split())
 _YEAR = re.compile(r"^(1[5-9]\d\d|20\d\d)s?$")
 _PROTEST_VERBS = frozenset("demonstrate rally march".split())
@@ -488,6 +491,7 @@ def find(article: Article, doc: Any) -> list[Event]:
     for c in cands:
         for t in c.triggers:
             earlier.setdefault(t.token.lemma_.lower(), c.sent_index)
+    disaster: str | None = None  # the first disaster the article reports: its toll is that disaster's
     for c, row, sim, by_rule in zip(cands, margins, title_sim, ruled):
         if _retold(c, earlier):
             continue
@@ -502,6 +506,13 @@ def find(article: Article, doc: Any) -> list[Event]:
                 combatants = armed or _COMBATANTS.search(c.text)
                 default = "ARMED_CLASH" if combatants and not civilians else "ATTACK"
             code, confidence = default, UNSURE
+        if (disaster and code in ("ATTACK", "ARMED_CLASH", "ABDUCT_DISSAP") and _TRIGGER_DEFAULT.get(c.triggers[0].token.lemma_.lower()) == "*"
+                and not armed and not _MILITARY.search(c.sent.text) and not _VIOLENCE.search(c.sent.text)):
+            # "More than 1,300 people have been killed", "thousands remain missing", in a story
+            # on floods: the floods' toll.
+            code = disaster
+        if code in ("NATURAL_DISASTER", "MAN_MADE_DISASTER") and disaster is None:
+            disaster = code
         if all(t.token.lemma_.lower() in _DIPLOMATIC_NOUNS for t in c.triggers):
             code, confidence = "DIPLO", max(confidence, 0.5)
         if _territorial(c):

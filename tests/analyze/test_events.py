@@ -146,6 +146,20 @@ def test_a_natural_death_is_not_an_event_a_violent_one_is() -> None:
     assert events.find(article, doc)
 
 
+def test_a_toll_without_a_perpetrator_belongs_to_the_storys_disaster() -> None:
+    floods = "Record monsoon rains and floods have swept away homes, roads and bridges in the south. "
+    for toll in ("The national emergency agency said 212 people had been killed, including 40 children, since "
+                 "the rains began in June.", "At least 85 people have been killed and thousands remain missing, "
+                 "the agency said."):
+        article, doc = _article(floods + toll)
+        found = [e for e in events.find(article, doc) if "killed" in e.text]
+        assert found and found[0].subtype == "Natural disaster"
+    article, doc = _article("Floods swept away homes and bridges across the province on Monday. "
+                            "In a separate incident, gunmen shot dead 12 villagers in the north on Tuesday.")
+    shot = [e for e in events.find(article, doc) if "gunmen" in e.text]
+    assert shot and shot[0].subtype != "Natural disaster"
+
+
 def test_same_event_retold_is_merged() -> None:
     text = "Rebels shelled Aleppo on Monday. Rebels also shelled Aleppo in the evening. Police arrested a man."
     places = [Place(text="Aleppo", start=i, end=i + 6, name="Aleppo", feature="P.PPLA", lat=36.2, lon=37.16)
