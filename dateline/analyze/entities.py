@@ -13,17 +13,15 @@ front of the name ("US Secretary of Defense Lloyd Austin").
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..records import Article, Entity
-from .lexicon import PROMO_WORDS, ROLE_WORDS, TITLES
+from .lexicon import PROMO_WORDS, REGNAL, ROLE_WORDS, TITLES
 
 LABELS = frozenset("PERSON ORG GPE LOC NORP FAC EVENT LAW PRODUCT WORK_OF_ART".split())
 _FINITE = frozenset("VBD VBZ VBP MD".split())
 _ROLE_GLUE = frozenset("of the for to and - on at in".split())
-_REGNAL = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XV)$")  # "Charles III", "Pope Benedict XVI"
 
 
 @dataclass(slots=True)
@@ -87,7 +85,7 @@ def _titled_names(doc: Any, mentions: list[_Mention]) -> list[_Mention]:
         while (j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].is_title and not doc[j].ent_type_
                and doc[j].lower_ not in TITLES and not _is_role_word(doc[j])):
             j += 1
-        if j > i + 1 and j < len(doc) and _REGNAL.match(doc[j].text) and not doc[j].ent_type_:
+        if j > i + 1 and j < len(doc) and REGNAL.match(doc[j].text) and not doc[j].ent_type_:
             j += 1
         if j > i + 1:
             found.append(_Mention(i + 1, j, "PERSON"))
@@ -207,7 +205,7 @@ def _role_apposition(doc: Any, m: _Mention) -> str | None:
 def _name_key(toks: list[Any]) -> str:
     """What later mentions of a person repeat: the surname, or a monarch's or pope's own name
     ("Charles III" -> "charles": "King Charles III ... Charles said")."""
-    if len(toks) > 1 and _REGNAL.match(toks[-1].text):
+    if len(toks) > 1 and REGNAL.match(toks[-1].text):
         return toks[-2].lower_
     return toks[-1].lower_
 

@@ -22,6 +22,7 @@ from typing import Any
 from ..records import Article, Place
 from . import geo_resolve
 from .gazetteer import Candidate, gazetteer
+from .lexicon import REGNAL
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Entities we search for embedded place names ("Ohio State University", "Liverpool FC").
@@ -428,7 +429,6 @@ _PERSON_TITLES = {
     "lord", "mr", "mrs", "ms", "dr", "president", "senator", "sen", "rep", "gov", "governor", "mayor",
     "minister", "premier", "general", "gen", "col", "capt",
 }
-_REGNAL = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XV)$")
 
 
 def _names_a_person(doc: Any, span: list[Any]) -> bool:
@@ -437,7 +437,7 @@ def _names_a_person(doc: Any, span: list[Any]) -> bool:
     after = doc[span[-1].i + 1] if span[-1].i + 1 < len(doc) else None
     if before is not None and before.lower_.rstrip(".") in _PERSON_TITLES:
         return True
-    return bool(_REGNAL.match(span[-1].text) or (after is not None and _REGNAL.match(after.text)))
+    return bool(REGNAL.match(span[-1].text) or (after is not None and REGNAL.match(after.text)))
 
 
 def _well_known(cands: tuple[Candidate, ...], m: Mention, span: list[Any], *, embedded: bool) -> bool:

@@ -8,6 +8,7 @@ count something.
 from __future__ import annotations
 
 import functools
+import re
 
 # Reporting and attitude verbs (lemmas) that take what someone said, claimed,
 # thought or wanted as their content: PolNeAR/PARC count thoughts and
@@ -119,6 +120,9 @@ TITLES: frozenset[str] = frozenset(
     former late the
     """.split()
 )
+
+# A regnal number after a monarch's or pope's name: "Charles III", "Benedict XVI".
+REGNAL = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XV|XVI{1,3})$")
 
 # All-capitals words that web pages shout in promotions; the model often
 # takes them for organisations.
