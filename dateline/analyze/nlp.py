@@ -256,9 +256,18 @@ def _attribute_rules(doc: Any) -> Any:
 
 def _paragraph_breaks(doc: Any) -> Any:
     """A line break always ends a sentence: ``senter`` runs headlines and paragraphs together."""
-    for tok in doc[:-1]:
-        if tok.is_space and "\n" in tok.text:
-            doc[tok.i + 1].is_sent_start = True
+    import numpy
+    from spacy.attrs import IS_SPACE, SENT_START
+
+    if len(doc) < 2:
+        return doc
+    flags = doc.to_array([IS_SPACE, SENT_START])
+    after = [i + 1 for i in numpy.flatnonzero(flags[:-1, 0]).tolist() if "\n" in doc[i].text]
+    if after:
+        # One write for the Doc: setting Token.is_sent_start checks the whole Doc for a parse each time.
+        starts = flags[:, 1].copy()
+        starts[after] = 1
+        doc.from_array([SENT_START], starts.reshape(-1, 1))
     return doc
 
 
