@@ -111,6 +111,30 @@ def lexicon_features(texts: Sequence[str]) -> np.ndarray:
     return np.array([[min(len(rx.findall(t)), 3) / 3 for rx in _LEXICON_RX] for t in texts], dtype=np.float32)
 
 
+# scikit-learn's analyzers for TfidfVectorizer's defaults (lowercase, no accent stripping,
+# token_pattern r"(?u)\b\w\w+\b"), written out so that prediction does not import
+# scikit-learn (a second of start-up in every process); fitting still uses it.
+# tests/analyze/test_events.py checks that they give scikit-learn's n-grams.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_SPACES = re.compile(r"\s\s+")
+
+
+def _word_ngrams(text: str, lo: int, hi: int) -> list[str]:
+    words = _TOKEN.findall(text.lower())
+    return [" ".join(words[i:i + n]) for n in range(lo, min(hi, len(words)) + 1) for i in range(len(words) - n + 1)]
+
+
+def _char_wb_ngrams(text: str, lo: int, hi: int) -> list[str]:
+    grams: list[str] = []
+    for word in _SPACES.sub(" ", text.lower()).split():
+        w = f" {word} "
+        for n in range(lo, hi + 1):
+            grams += [w[i:i + n] for i in range(max(len(w) - n + 1, 1))]
+            if len(w) <= n:  # a word shorter than n counts once, as itself
+                break
+    return grams
+
+
 @dataclass  # not slots: functools.cached_property needs __dict__
 class Tfidf:
     """A fitted TF-IDF view (sublinear tf, l2 norm) as plain data: vocabulary and idf."""
@@ -131,9 +155,12 @@ class Tfidf:
 
     @functools.cached_property
     def _analyze(self) -> Callable[[str], list[str]]:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        return TfidfVectorizer(analyzer=self.analyzer, ngram_range=self.ngrams).build_analyzer()
+        lo, hi = self.ngrams
+        if self.analyzer == "word":
+            return lambda text: _word_ngrams(text, lo, hi)
+        if self.analyzer == "char_wb":
+            return lambda text: _char_wb_ngrams(text, lo, hi)
+        raise ValueError(f"unknown analyzer {self.analyzer!r}")
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         rows, cols, vals = [], [], []

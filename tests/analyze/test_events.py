@@ -160,6 +160,24 @@ def test_a_toll_without_a_perpetrator_belongs_to_the_storys_disaster() -> None:
     assert shot and shot[0].subtype != "Natural disaster"
 
 
+def test_ngram_analyzers_are_scikit_learns(shared_dir: Path) -> None:
+    """Prediction builds its TF-IDF n-grams without importing scikit-learn: the same n-grams."""
+    import json
+    from collections import Counter
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from dateline.analyze.event_model import _char_wb_ngrams, _word_ngrams
+
+    with open(shared_dir / "bench" / "geo" / "geowebnews" / "docs.jsonl", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh][:20]
+    texts += ["", " ", "a", "ab", "x  y\t\tz\n\nÉtat déjà  vu", "Kyiv’s 2022 counter-offensive; U.N. A-10s"]
+    texts += [s for t in texts for s in t.split(". ")]
+    for analyzer, (lo, hi), mine in (("word", (1, 2), _word_ngrams), ("char_wb", (2, 5), _char_wb_ngrams)):
+        ref = TfidfVectorizer(analyzer=analyzer, ngram_range=(lo, hi)).build_analyzer()
+        assert [Counter(mine(t, lo, hi)) for t in texts] == [Counter(ref(t)) for t in texts]
+
+
 def test_same_event_retold_is_merged() -> None:
     text = "Rebels shelled Aleppo on Monday. Rebels also shelled Aleppo in the evening. Police arrested a man."
     places = [Place(text="Aleppo", start=i, end=i + 6, name="Aleppo", feature="P.PPLA", lat=36.2, lon=37.16)
