@@ -498,6 +498,7 @@ def find(article: Article, doc: Any) -> list[Event]:
         armed = any(a.kind in ("military", "rebels", "group") for a in c.actors)
         code, confidence = ("OTHER", 0.0) if by_rule else _pick(row, _excluded_codes(c, armed), clf.codes)
         default = _TRIGGER_DEFAULT.get(c.triggers[0].token.lemma_.lower())
+        casualty = default == "*"  # kill, die, wound...: the type depends on who did it
         if default in _MILITARY_DEFAULTS and not (armed or _MILITARY.search(c.sent.text)):
             default = None
         if confidence < UNSURE and default:
@@ -506,7 +507,7 @@ def find(article: Article, doc: Any) -> list[Event]:
                 combatants = armed or _COMBATANTS.search(c.text)
                 default = "ARMED_CLASH" if combatants and not civilians else "ATTACK"
             code, confidence = default, UNSURE
-        if (disaster and code in ("ATTACK", "ARMED_CLASH", "ABDUCT_DISSAP") and _TRIGGER_DEFAULT.get(c.triggers[0].token.lemma_.lower()) == "*"
+        if (disaster and casualty and code in ("ATTACK", "ARMED_CLASH", "ABDUCT_DISSAP")
                 and not armed and not _MILITARY.search(c.sent.text) and not _VIOLENCE.search(c.sent.text)):
             # "More than 1,300 people have been killed", "thousands remain missing", in a story
             # on floods: the floods' toll.
