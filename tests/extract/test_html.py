@@ -169,3 +169,40 @@ def test_furniture_around_the_body_is_dropped_credits_and_body_kept() -> None:
     assert all(f in trafilatura.extract(html) for f in furniture)  # what there is to remove
     paras = extract_html(html).text.split("\n\n")
     assert paras == [long_para, newsletter, long_para, "Reporting by Jane Doe; Editing by John Roe"]
+
+
+def test_metadata_and_text_equal_trafilaturas_own_path(bench):
+    """The one-tree path (trafilatura's parser with lxml's C class lookup, metadata step by
+    step without categories, tags and licence) gives what trafilatura gives as shipped.
+
+    A change in how trafilatura parses, extracts or reads metadata (an upgrade, or an edit
+    of ``_page_metadata``) fails here on real pages of five languages.
+    """
+    import lxml.html
+    import trafilatura
+    from trafilatura.utils import HTML_PARSER
+
+    from dateline.extract import html as html_module
+
+    root, ann = bench
+    page_ids = sorted(ann)[::40]
+    differ = []
+    for page_id in page_ids:
+        html, a = _page(bench, page_id)
+        HTML_PARSER.set_element_class_lookup(lxml.html.HtmlElementClassLookup())  # lxml.html's own
+        own = trafilatura.bare_extraction(
+            html, url=a["url"], with_metadata=True, include_comments=False, include_tables=True
+        )
+        html_module._quick_element_classes.cache_clear()
+        ex = extract_html(html, url=a["url"])
+        paras = [p.strip() for p in own.text.split("\n") if p.strip()]
+        if len(paras) > 1 and own.title and _norm(paras[0]).casefold() == _norm(own.title).casefold():
+            paras = paras[1:]
+        authors = [x.strip() for x in re.split(r";|\s+and\s+", own.author or "") if x.strip()]
+        theirs = ("\n\n".join(html_module._drop_edge_boilerplate(paras)), own.title or None, own.date or None,
+                  own.sitename or None, authors, own.description or None)
+        mine = (ex.text, ex.title, ex.published, ex.site, ex.authors, ex.description)
+        if mine != theirs:
+            differ.append((page_id, [(m, t) for m, t in zip(mine, theirs) if m != t]))
+    assert len(page_ids) >= 24
+    assert not differ, differ
