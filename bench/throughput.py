@@ -218,6 +218,11 @@ def profile(args: argparse.Namespace) -> None:
     from dateline.pipeline import process_batch
 
     process_batch(warm)
+    # dateparser compiles every locale the first time a string fails in all of them
+    # (2 to 3 s); the warm pages may not hold such a string.
+    from htmldate.extractors import get_external_parser
+
+    get_external_parser().get_date_data("Copyright 2010 no date here")
 
     # The dependency parse runs on demand inside the steps: time it apart.
     real_parse = nlp.parse_sentences

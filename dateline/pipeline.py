@@ -17,13 +17,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .analyze import UNSUPPORTED_LANGUAGE, analyze, analyze_many
 from .errors import DatelineError
 from .extract import extract
 from .records import Article, ErrorRecord, RawDoc, content_hash
 from .store import Store
+
+if TYPE_CHECKING:
+    from .link.text import Fingerprint
 
 BATCH = 16
 
@@ -43,6 +46,7 @@ class Failure:
 
 
 Outcome = Article | Failure
+Fingerprinted = tuple[Outcome, "Fingerprint | None"]  # the fingerprint is made where the article was
 
 
 def failure_of(exc: DatelineError, raw: RawDoc | None = None) -> Failure:
@@ -143,8 +147,8 @@ class Runner:
     def run_stream(self, stream: Iterable[RawDoc | DatelineError], stats: RunStats | None = None) -> RunStats:
         """Process a stream of documents (and ingest errors) to the end; returns the counts."""
         stats = stats or RunStats()
-        for outcome in self._outcomes(self._batches(stream, stats), stats):
-            self._store(outcome, stats)
+        for outcome, fp in self._outcomes(self._batches(stream, stats), stats):
+            self._store(outcome, fp, stats)
             stats.elapsed = time.monotonic() - stats.started
             if self.progress:
                 self.progress(stats)
@@ -180,20 +184,21 @@ class Runner:
                 yield from flush()
         yield from flush()
 
-    def _outcomes(self, batches: Iterator[list[RawDoc] | Failure], stats: RunStats) -> Iterator[Outcome]:
+    def _outcomes(self, batches: Iterator[list[RawDoc] | Failure], stats: RunStats) -> Iterator[Fingerprinted]:
         if self.workers == 1:
             for batch in batches:
                 if isinstance(batch, Failure):
-                    yield batch
+                    yield batch, None
                 else:
-                    yield from process_batch(batch, self.today)
+                    yield from ((outcome, None) for outcome in process_batch(batch, self.today))
             return
         # Bounded window of batches in flight, results in input order.
         window = self.workers * 3
+        link = self.linker is not None
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_warm_worker) as pool:
-            queue: list[Future[list[Outcome]] | Failure] = []
+            queue: list[Future[list[Fingerprinted]] | Failure] = []
             for batch in batches:
-                queue.append(batch if isinstance(batch, Failure) else pool.submit(process_batch, batch, self.today))
+                queue.append(batch if isinstance(batch, Failure) else pool.submit(_work, batch, self.today, link))
                 while len([q for q in queue if isinstance(q, Future)]) >= window:
                     head = queue[0]
                     if isinstance(head, Future):
@@ -205,7 +210,7 @@ class Runner:
                     wait([head])
                 yield from _drain(queue)
 
-    def _store(self, outcome: Outcome, stats: RunStats) -> None:
+    def _store(self, outcome: Outcome, fp: Fingerprint | None, stats: RunStats) -> None:
         stats.documents += 1
         if isinstance(outcome, Failure):
             if self.store.seen(outcome.key):
@@ -219,7 +224,7 @@ class Runner:
             with self.store.transaction():
                 self.store._save(outcome)
                 if self.linker is not None:
-                    ref = self.linker.add(outcome)
+                    ref = self.linker.add(outcome, fp)
                     if ref is not None:
                         outcome.story = ref
         except Exception as exc:  # the transaction rolled back: nothing of this document is stored
@@ -264,13 +269,28 @@ def _count_ahead(sources: list[str], stats: RunStats) -> None:
     threading.Thread(target=count, daemon=True, name="dateline-count").start()
 
 
-def _drain(queue: list[Any]) -> Iterator[Outcome]:
+def _work(raws: list[RawDoc], today: dt.date | None, link: bool) -> list[Fingerprinted]:
+    """``process_batch`` in a worker, with each article's story fingerprint when the run links.
+
+    The main process links and stores one article at a time for all the workers; the
+    fingerprint (5 ms per article) is made here, in parallel, so that the serial part
+    stays small as workers are added.
+    """
+    from .link.text import fingerprint
+
+    return [
+        (o, fingerprint(o.id, o.text, o.title, o.site) if link and isinstance(o, Article) else None)
+        for o in process_batch(raws, today)
+    ]
+
+
+def _drain(queue: list[Any]) -> Iterator[Fingerprinted]:
     """Pop finished items from the front of the queue, keeping input order."""
     while queue:
         head = queue[0]
         if isinstance(head, Failure):
             queue.pop(0)
-            yield head
+            yield head, None
         elif head.done():
             queue.pop(0)
             yield from head.result()

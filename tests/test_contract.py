@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jsonschema
 
-from dateline.records import article_from_dict, article_to_dict
+from dateline.records import StoryRef, article_from_dict, article_to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,6 +26,24 @@ def test_seed_json_validates_against_schema(seed_article, article_schema) -> Non
 def test_article_json_round_trips(seed_article) -> None:
     data = article_to_dict(seed_article)
     assert article_to_dict(article_from_dict(json.loads(json.dumps(data)))) == data
+
+
+def test_article_dict_equals_dataclasses_asdict(seed_article) -> None:
+    """The fast record-to-dict conversion gives what ``dataclasses.asdict`` gives, field for field."""
+    import copy
+    import dataclasses
+
+    from dateline.records import FACT_TYPES
+
+    seed_article = copy.deepcopy(seed_article)
+    seed_article.story = StoryRef(id="s1", origin="o", copies=2, kind="trimmed", signals=["a", "b"])
+    data = article_to_dict(seed_article)
+    assert data["dateline"] == dataclasses.asdict(seed_article.dateline)
+    assert data["credits"] == dataclasses.asdict(seed_article.credits)
+    assert data["story"] == dataclasses.asdict(seed_article.story)
+    for key in FACT_TYPES:
+        assert data[key] == [dataclasses.asdict(f) for f in getattr(seed_article, key)], key
+        assert data[key], key  # the seed has facts of every kind
 
 
 def test_cli_extract_seed_passes_check_seed(seed_path: Path, shared_dir: Path) -> None:

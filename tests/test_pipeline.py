@@ -74,13 +74,22 @@ def test_run_stores_each_document_once_and_records_failures(tmp_path: Path, shar
 
 
 def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path) -> None:
-    src = write_jsonl(tmp_path / "news.jsonl", news_records(shared_dir, 8))
+    """Workers analyse and fingerprint; the main process links: the stories are the same."""
+    records = news_records(shared_dir, 8)
+    repost = {**records[0], "id": "repost", "url": "https://copies.example/a",
+              "maintext": records[0]["maintext"].rsplit(". ", 1)[0] + "."}  # a copy that drops its last sentence
+    src = write_jsonl(tmp_path / "news.jsonl", [*records, repost])
     results = []
     for workers in (1, 2):
         with open_store(str(tmp_path / f"w{workers}.db")) as s:
             Runner(s, workers=workers).run([str(src)])
-            results.append([(a.id, len(a.entities), len(a.places), len(a.quotes)) for a in s.articles()])
-    assert results[0] == results[1] and len(results[0]) == 8
+            articles = {a.id: a for a in s.articles()}
+            rows = [(a.id, len(a.entities), len(a.places), len(a.quotes), a.story and a.story.id,
+                     a.story and a.story.kind) for a in articles.values()]
+            members = s.query("SELECT article_id, sig, n_shingles, terms FROM story_members ORDER BY article_id")
+            results.append((rows, [tuple(m.values()) for m in members]))
+    assert results[0] == results[1] and len(results[0][0]) == len(results[0][1]) == 9
+    assert articles["repost"].story and articles["repost"].story.id == articles[records[0]["id"]].story.id
 
 
 def test_run_killed_midway_leaves_whole_documents_and_resumes(tmp_path: Path, shared_dir: Path) -> None:

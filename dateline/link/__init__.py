@@ -127,11 +127,14 @@ class Linker:
         return embedding_text(rows[0]["title"], rows[0]["text"])
 
     # -- the runner's interface ---------------------------------------------------------------
-    def add(self, article: Article) -> StoryRef | None:
-        """Assign a just-saved article to a story (inside the caller's transaction); idempotent."""
+    def add(self, article: Article, fp: Fingerprint | None = None) -> StoryRef | None:
+        """Assign a just-saved article to a story (inside the caller's transaction); idempotent.
+
+        ``fp``: the article's fingerprint when made elsewhere (a worker process).
+        """
         self._forget_rolled_back()
         book = self.book
-        story, changed, emptied = book.add(article)
+        story, changed, emptied = book.add(article, fp)
         self._pending = article.id
         try:
             ref = self._persist(article, story, changed, emptied)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -78,6 +78,14 @@ class Store:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(self.sql(statement), tuple(params))
+
+    def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement over many parameter rows (an article's facts), in one driver call."""
+        cur = self.conn.cursor()
+        try:
+            cur.executemany(self.sql(statement), [tuple(r) for r in rows])
+        finally:
+            cur.close()
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cur = self.execute(statement, params)
@@ -154,9 +162,10 @@ class Store:
             names = ", ".join(q(n) for n, _ in cols)
             marks = ",".join("?" * (len(cols) + 3))
             stmt = f"INSERT INTO {table} (article_id, idx, {names}, data) VALUES ({marks})"
-            for idx, fact in enumerate(data[table]):
-                values = [self._value(fact.get(n), kind) for n, kind in cols]
-                self.execute(stmt, [article.id, idx, *values, _dumps(fact)])
+            self.executemany(stmt, (
+                [article.id, idx, *(self._value(fact.get(n), kind) for n, kind in cols), _dumps(fact)]
+                for idx, fact in enumerate(data[table])
+            ))
         self.locate_events(article.id)
         for err in article.errors:
             self._error(article.source, article.raw_hash, article.id, err)

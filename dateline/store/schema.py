@@ -9,6 +9,7 @@ back is exact even for fields that have no column of their own.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 
 from .. import records
@@ -23,8 +24,9 @@ _TYPES = {
 }
 
 
-def fact_columns(cls: type) -> list[tuple[str, str]]:
-    """(column, kind) for each field of a fact dataclass, in declaration order."""
+@functools.cache
+def fact_columns(cls: type) -> tuple[tuple[str, str], ...]:
+    """(column, kind) for each field of a fact dataclass, in declaration order (read once per class)."""
     hints = typing.get_type_hints(cls, vars(records))
     cols = []
     for f in dataclasses.fields(cls):
@@ -37,7 +39,7 @@ def fact_columns(cls: type) -> list[tuple[str, str]]:
         else:
             kind = {bool: "bool", int: "int", float: "float"}.get(args[0], "str")
         cols.append((f.name, kind))
-    return cols
+    return tuple(cols)
 
 
 def q(name: str) -> str:
