@@ -548,18 +548,31 @@ _NOT_PLACE_ENTITIES = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODU
 
 
 def _occurrences(text: str, name: str) -> Iterator[tuple[int, int]]:
-    for hit in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text):
-        yield hit.start(), hit.end()
+    """Where ``name`` stands as a whole word (not inside a longer word), in text order."""
+    if not name:
+        return
+    i = text.find(name)
+    while i >= 0:
+        end = i + len(name)
+        if not (i and _word_char(text[i - 1])) and not (end < len(text) and _word_char(text[end])):
+            yield i, end
+            i = text.find(name, end)
+        else:
+            i = text.find(name, i + 1)
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def _container_after(doc: Any, start: int, end: int, pool: list[Mention], starts: list[int]) -> Mention | None:
     """The mention that the words after text[start:end] say holds it, if any."""
-    own = doc.char_span(start, end, alignment_mode="expand")
-    if own is None or any(t.ent_type_ in _NOT_PLACE_ENTITIES for t in own):
-        return None  # "St. Gregory of Narek in Vatican": the saint is there, not the village
     k = bisect.bisect_left(starts, end)
     if k >= len(pool) or pool[k].start - end > 40:
         return None
+    own = doc.char_span(start, end, alignment_mode="expand")
+    if own is None or any(t.ent_type_ in _NOT_PLACE_ENTITIES for t in own):
+        return None  # "St. Gregory of Narek in Vatican": the saint is there, not the village
     nxt = pool[k]
     between = doc.char_span(end, nxt.start, alignment_mode="expand") if nxt.start > end else None
     words = [t for t in between if not t.is_space] if between is not None else []

@@ -32,19 +32,20 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if text[s:e].strip()]
 
 
+# The characters the scan below acts on; everything between them is skipped in C.
+_MARKS = re.compile("''|[\"" + _OPEN + _CLOSE + "]")
+
+
 def _in_paragraph(text: str, s: int, e: int) -> list[QuoteMark]:
     """Quote spans of one paragraph; the last may be unclosed."""
     out: list[QuoteMark] = []
-    i = s
     open_at: int | None = None
-    while i < e:
-        ch = text[i]
-        width = 1
-        if text.startswith("''", i):
-            ch, width = '"', 2  # the New York Times' two apostrophes
+    for m in _MARKS.finditer(text, s, e):
+        i, ch = m.start(), m.group()
+        if ch == "''":
+            ch = '"'  # the New York Times' two apostrophes
         elif ch == '"' and i > s and text[i - 1].isdigit():
-            i += 1  # an inch mark: 6'3"
-            continue
+            continue  # an inch mark: 6'3"
         if open_at is None:
             # A closing mark at a word's start opens too (pages that get the direction wrong).
             wrong_way = ch in _CLOSE and (i == s or text[i - 1].isspace()) and text[i + 1:i + 2].isalnum()
@@ -52,12 +53,11 @@ def _in_paragraph(text: str, s: int, e: int) -> list[QuoteMark]:
                 open_at = i
         elif ch in _CLOSE or ch == '"':
             # Pages mix straight and typographic marks ("... ”): either closes.
-            out.append(QuoteMark(open_at, i + width, True))
+            out.append(QuoteMark(open_at, m.end(), True))
             open_at = None
         elif ch in _OPEN:
             # A stray opening mark: the earlier one was never closed.
             open_at = i
-        i += width
     if open_at is not None:
         end = e
         while end > open_at and text[end - 1].isspace():
