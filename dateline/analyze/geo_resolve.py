@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..records import Article
 from .gazetteer import Candidate, gazetteer, norm
 
@@ -69,6 +71,16 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
     )
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def km_to_nearest(points: Sequence[Candidate], others: Sequence[Candidate]) -> np.ndarray:
+    """``km`` from each point to the nearest of ``others`` (none empty), in one NumPy pass."""
+    lat1 = np.radians([p.lat for p in points])[:, None]
+    lon1 = np.array([p.lon for p in points], dtype=float)[:, None]
+    lat2 = np.radians([o.lat for o in others])[None, :]
+    lon2 = np.array([o.lon for o in others], dtype=float)[None, :]
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    return (6371.0 * 2 * np.arcsin(np.minimum(1.0, np.sqrt(a)))).min(axis=1)
 
 
 def _candidates(m: Mention) -> tuple[Candidate, ...]:
@@ -205,6 +217,9 @@ def resolve(
         if id(g) in own:
             others[own[id(g)][0]] -= own[id(g)][1]  # type: ignore[assignment]
         total = sum(others.values()) or 1.0
+        near = [a for k, a in anchors if k != g.key]  # coherence: the anchors of every other name
+        settled = [c for c in g.candidates if c.feature[0] in "P" or c.feature in ("A.ADM1", "A.ADM2")]
+        distance = dict(zip(map(id, settled), km_to_nearest(settled, near))) if near and settled else {}
         for c in g.candidates:
             s = _prior(c, g)
             if c.country:
@@ -215,11 +230,8 @@ def resolve(
                     s += DATELINE_WEIGHT
             if (c.country, c.admin1) in regions and c.feature != "A.ADM1":
                 s += ADMIN1_MATCH
-            if c.feature[0] in "P" or c.feature in ("A.ADM1", "A.ADM2"):
-                near = [a for k, a in anchors if k != g.key]
-                if near:
-                    d = min(km(c.lat, c.lon, a.lat, a.lon) for a in near)
-                    s -= DISTANCE_WEIGHT * math.log10(1 + d / 50)
+            if id(c) in distance:
+                s -= DISTANCE_WEIGHT * math.log10(1 + float(distance[id(c)]) / 50)
             scored.append((c, s))
         scored.sort(key=lambda x: -x[1])
         g.best, g.confidence = scored[0][0], _softmax_top([s for _, s in scored])
