@@ -30,7 +30,7 @@ def found_report(store: Store, top: int = 8) -> str:
     places = store.query("SELECT name, country, COUNT(*) AS n FROM places WHERE name IS NOT NULL"
                          " GROUP BY name, country ORDER BY n DESC, name LIMIT ?", [top])
     if places:
-        lines.append("Places: " + ", ".join(f"{p['name']} {p['country'] or ''} ({p['n']})".replace(" (", " (", 1)
+        lines.append("Places: " + ", ".join(" ".join(filter(None, (p["name"], p["country"], f"({p['n']})")))
                                             for p in places))
     events = store.query("SELECT type, subtype, modality, COUNT(*) AS n FROM events"
                          " GROUP BY type, subtype, modality ORDER BY n DESC LIMIT ?", [top])
