@@ -210,6 +210,21 @@ def _name_key(toks: list[Any]) -> str:
     return toks[-1].lower_
 
 
+# Lowercase words that belong in a personal name ("Ursula von der Leyen", "Mohammed bin Salman").
+NAME_PARTICLES = frozenset(
+    "al bin binti bint da das de del della der des di do dos du el ibn la le ten ter van von y zu".split()
+)
+
+
+def _name_shaped(toks: list[Any]) -> bool:
+    """Whether the tokens can spell a personal name: capitalised words and name particles.
+
+    The NER sometimes tags a heading ("Porting Mercurial to Python") as a person; such a
+    span must not become the full name that shorter mentions ("Python") resolve to.
+    """
+    return all(t.text[:1].isupper() or t.lower_ in NAME_PARTICLES or not t.is_alpha for t in toks)
+
+
 def _canonical_people(doc: Any, mentions: list[_Mention]) -> dict[int, str]:
     """Mention index -> the fullest name in the article with the same surname (``_name_key``)."""
     full: dict[str, str] = {}
@@ -217,7 +232,7 @@ def _canonical_people(doc: Any, mentions: list[_Mention]) -> dict[int, str]:
         if m.label != "PERSON":
             continue
         toks = [t for t in doc[m.start:m.end] if not t.is_punct]
-        if not toks:
+        if not toks or not _name_shaped(toks):
             continue
         key = _name_key(toks)
         text = doc[m.start:m.end].text
@@ -229,7 +244,8 @@ def _canonical_people(doc: Any, mentions: list[_Mention]) -> dict[int, str]:
             continue
         toks = [t for t in doc[m.start:m.end] if not t.is_punct]
         if toks:
-            out[i] = full.get(_name_key(toks), doc[m.start:m.end].text)
+            own = doc[m.start:m.end].text
+            out[i] = full.get(_name_key(toks), own) if _name_shaped(toks) else own
     return out
 
 

@@ -30,6 +30,23 @@ def test_surname_gets_full_name_and_role_before_name() -> None:
     assert z.role == "President"
 
 
+def test_a_heading_tagged_as_a_person_is_no_full_name_for_others() -> None:
+    """The md model tags headings like "Porting Mercurial to Python" PERSON now and then: a span
+    with lowercase words that are no name particles neither lends its words to "Python" nor
+    borrows them; "Ursula von der Leyen" still does."""
+    text = "Porting Mercurial to Python\n\nPython is a language. Ursula von der Leyen spoke. Von der Leyen left."
+    doc = nlp.parse(text)
+    spans = {"Porting Mercurial to Python": "PERSON", "Python": "PERSON", "Ursula von der Leyen": "PERSON",
+             "Von der Leyen": "PERSON"}
+    mentions = []
+    for name, label in spans.items():
+        span = doc.char_span(text.index(name), text.index(name) + len(name))
+        mentions.append(entities._Mention(span.start, span.end, label))
+    canon = entities._canonical_people(doc, mentions)
+    assert canon == {0: "Porting Mercurial to Python", 1: "Python", 2: "Ursula von der Leyen",
+                     3: "Ursula von der Leyen"}
+
+
 def test_role_from_apposition_after_name() -> None:
     found = run("Natalia Popova, adviser to the head of the Kharkiv Regional Council, shared photos.")
     assert person(found, "Natalia Popova").role == "adviser to the head of the Kharkiv Regional Council"
