@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+from .analyze import UNSUPPORTED_LANGUAGE
 from .store import Store
 
 
@@ -42,7 +45,16 @@ def found_report(store: Store, top: int = 8) -> str:
     stories = store.query("SELECT COUNT(*) AS n FROM stories")[0]["n"]
     if stories:
         lines.append(f"Stories: {stories}")
-    errors = store.errors_by_stage()
+    # An article in another language is stored without facts: a notice, not an error.
+    errors: Counter[str] = Counter()
+    other_language = 0
+    for r in store.query("SELECT stage, code, COUNT(*) AS n FROM errors GROUP BY stage, code ORDER BY stage"):
+        if r["code"] == UNSUPPORTED_LANGUAGE:
+            other_language += r["n"]
+        else:
+            errors[r["stage"]] += r["n"]
+    if other_language:
+        lines.append(f"Not in English (stored without facts): {other_language}")
     if errors:
         lines.append("Errors by stage: " + ", ".join(f"{k} {v}" for k, v in errors.items()))
     return "\n".join(lines)

@@ -206,6 +206,11 @@ def test_other_languages_are_stored_without_facts(tmp_path: Path, shared_dir: Pa
     assert stats.articles == 3 and stats.other_language == 1 and not stats.errors_by_stage
     assert "1 not in English" in stats.summary()
     assert store.article(records[0]["id"]).entities  # analysed despite the declaration
+    from dateline.report import found_report
+
+    report = found_report(store).splitlines()  # a notice, not an error, as in the summary
+    assert "Not in English (stored without facts): 1" in report
+    assert not any(line.startswith("Errors by stage") for line in report)
 
 
 def test_make_run_report_on_the_samples_names_identified_places(store) -> None:
