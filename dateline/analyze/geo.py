@@ -456,6 +456,18 @@ def _well_known(cands: tuple[Candidate, ...], m: Mention, span: list[Any], *, em
     return False
 
 
+def _a_company(doc: Any, span: Any, cands: tuple[Candidate, ...]) -> bool:
+    """An organisation named like a river, a forest or a mountain range, standing alone
+    ("Microsoft is pitted against Amazon", "Amazon's business model"): the company, not the
+    feature. Kept: "the Amazon", and a name the model cut from a longer one ("Cauvery" of
+    "Cauvery Management Board"). A country or a city tagged as an organisation stands for
+    its government: kept too."""
+    before = doc[span.start - 1].lower_ if span.start else ""
+    after = doc[span.end].text if span.end < len(doc) else ""
+    physical = bool(cands) and all(c.feature[0] in "HLTUV" for c in cands if c.main or c.feature[0] != "P")
+    return physical and before != "the" and not after[:1].isupper()
+
+
 def recognise(article: Article, doc: Any) -> list[Mention]:
     """Every toponym mention in the article (place entities, adjectives, embedded and missed names)."""
     mentions: list[Mention] = []
@@ -478,7 +490,9 @@ def recognise(article: Article, doc: Any) -> list[Mention]:
         if label in EMBED_LABELS and (start, end) not in taken:
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is not None:
-                found = _scan(article, doc, span, taken, embedded=True)
+                found = [m for m in _scan(article, doc, span, taken, embedded=True)
+                         if not (label == "ORG" and m.key == m.text == span.text
+                                 and _a_company(doc, span, gaz.lookup(m.key, fuzzy=False)))]
                 mentions.extend(found)
                 taken.extend((m.start, m.end) for m in found)
     covered = _merged([(s, e) for s, e, _ in ents])

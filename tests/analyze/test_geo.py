@@ -155,3 +155,17 @@ def test_a_titled_or_regnal_name_is_a_person_not_a_town() -> None:
     jackson = next(t for t in doc if t.text == "Jackson")
     assert _names_a_person(doc, [queen]) and _names_a_person(doc, [jackson])
     assert not _names_a_person(doc, [town])
+
+
+def test_geo_a_company_named_like_a_river_is_no_place() -> None:
+    """"Amazon" the company (tagged ORG) is not the Amazon River; "the Amazon" still is, and
+    a river's name cut from a longer organisation name ("Cauvery Management Board") still
+    places the story."""
+    company = _places("Microsoft is pitted against Amazon on their home turf. Critics of Amazon's tax "
+                      "contributions spoke in Seattle on Monday.")
+    assert not any(p.name == "Amazon River" for p in company)
+    assert any(p.name == "Seattle" for p in company)
+    river = _places("Fires burned across the Amazon on Monday, officials in Brazil said.")
+    assert any(p.name == "Amazon River" for p in river)
+    board = _places("Tamil Nadu asked the court to set up the Cauvery Management Board within six weeks.")
+    assert any(p.name == "Kaveri" for p in board)
