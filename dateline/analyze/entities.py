@@ -6,13 +6,15 @@ two, possessive endings, organisations cut before their place ("the Office of
 the President of" + "Ukraine"), words of a job title taken for an organisation
 ("Secretary of Defense Lloyd Austin") and shouted promotion words ("FREE").
 A person's later mentions ("Zelensky") get the fullest form used in the
-article as ``canonical``; the role comes from an apposition ("Natalia Popova,
+article as ``canonical`` when their words are all in it ("Debbie Meadows" stays herself
+beside "Mark Meadows"); the role comes from an apposition ("Natalia Popova,
 adviser to the head of the Kharkiv Regional Council,") or from the words in
 front of the name ("US Secretary of Defense Lloyd Austin").
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,6 +227,24 @@ def _name_shaped(toks: list[Any]) -> bool:
     return all(t.text[:1].isupper() or t.lower_ in NAME_PARTICLES or not t.is_alpha for t in toks)
 
 
+def _words(name: str) -> list[str]:
+    return re.findall(r"\w+", name.casefold())
+
+
+def _same_person(mention: str, full: str) -> bool:
+    """Whether ``full`` can be the person ``mention`` names: each of its words, titles aside
+    ("Ms Truss", "Sgt Tonroe"), is in the full name or is an initial of one of its words
+    ("M.L. Anderson" for "Michael L. Anderson"). "Debbie Meadows" is not "Mark Meadows"."""
+    names = _words(full)
+    for w in _words(mention):
+        if w in names or (len(w) == 1 and any(n.startswith(w) for n in names)):
+            continue
+        if w in TITLES or w + "." in TITLES or w in ("chief", "prof", "professor", "mrs", "miss"):
+            continue
+        return False
+    return True
+
+
 def _canonical_people(doc: Any, mentions: list[_Mention]) -> dict[int, str]:
     """Mention index -> the fullest name in the article with the same surname (``_name_key``)."""
     full: dict[str, str] = {}
@@ -245,7 +265,9 @@ def _canonical_people(doc: Any, mentions: list[_Mention]) -> dict[int, str]:
         toks = [t for t in doc[m.start:m.end] if not t.is_punct]
         if toks:
             own = doc[m.start:m.end].text
-            out[i] = full.get(_name_key(toks), own) if _name_shaped(toks) else own
+            fuller = full.get(_name_key(toks), own) if _name_shaped(toks) else own
+            # "Meadows" is Mark Meadows; "Debbie Meadows" is herself, not Mark.
+            out[i] = fuller if _same_person(own, fuller) else own
     return out
 
 

@@ -47,6 +47,17 @@ def test_a_heading_tagged_as_a_person_is_no_full_name_for_others() -> None:
                      3: "Ursula von der Leyen"}
 
 
+def test_a_full_name_sharing_a_surname_stays_itself() -> None:
+    found = run("Mark Meadows spoke on Monday. His wife Debbie Meadows joined him, and Meadows said "
+                "they would stay.")
+    assert person(found, "Debbie Meadows").canonical == "Debbie Meadows"
+    assert person(found, "Meadows").canonical == "Mark Meadows"
+    found = run("Prime Minister Liz Truss arrived. Ms Truss spoke to M.L. Anderson, and Michael L. Anderson "
+                "answered.")
+    assert person(found, "Ms Truss").canonical == "Liz Truss"  # a title is no part of the name
+    assert person(found, "M.L. Anderson").canonical == "Michael L. Anderson"  # initials
+
+
 def test_role_from_apposition_after_name() -> None:
     found = run("Natalia Popova, adviser to the head of the Kharkiv Regional Council, shared photos.")
     assert person(found, "Natalia Popova").role == "adviser to the head of the Kharkiv Regional Council"
