@@ -58,6 +58,14 @@ def test_hypothetical_and_negated_modality() -> None:
     assert ev.modality == "negated" and ev.quote == 0 and ev.type == "Violence against civilians"
 
 
+def test_what_will_happen_has_not_happened() -> None:
+    """A future event ("will") is no asserted event; the one that did happen is."""
+    article, doc = _article("Teachers will protest outside parliament on Friday. On Monday, police arrested "
+                            "two protesters in the capital.")
+    found = {e.text.split()[1]: e.modality for e in events.find(article, doc)}
+    assert found == {"will": "hypothetical", "Monday,": "asserted"}
+
+
 def test_claim_in_quote_carries_quote_index_counts_and_dates() -> None:
     text = ("The spokesman said that rebels had shelled the market in Aleppo on Monday, killing 12 people. "
             "Reporters could not verify the claim.")
