@@ -113,7 +113,7 @@ ROLE_WORDS: frozenset[str] = frozenset(
 # Titles that may stand inside a name as the model found it ("President X").
 TITLES: frozenset[str] = frozenset(
     """
-    president mr. mrs. ms. miss dr. sen. senator gov. governor rep. gen.
+    president mr. mrs. ms. mr mrs ms miss dr. dr prof. prof sen. senator gov. governor rep. gen.
     general lt. col. capt. maj. sgt. adm. secretary minister prime premier
     pope king queen prince princess consort sir dame lord lady rev. reverend
     chancellor mayor judge justice ambassador chairman chairwoman vice
