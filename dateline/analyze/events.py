@@ -213,13 +213,18 @@ def _modality(token: Any, base: int, quotes: list[Quote]) -> tuple[str, int | No
             return "hypothetical", q, below
     if token.dep_ == "acl" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in token.children):
         return "hypothetical", q, token  # "a counter-offensive to retake ...": a purpose, not a result
+    negation_reaches = True  # a "not" above an infinitive or a preposition negates the event
     for node in chain:
         for c in node.children:
+            if c.dep_ == "neg" and node is not token and negation_reaches:
+                return "negated", q, node  # "not ready to fire", "found not guilty of killing"
             if (c.dep_ == "aux" and c.lemma_.lower() in _MODALS) or (
                 c.dep_ == "advmod" and c.lower_ in _HEDGE_ADV) or (c.dep_ == "mark" and c.lower_ == "if"):
                 return "hypothetical", q, node
         if node.dep_ in ("advcl", "conj", "relcl", "parataxis", "ROOT"):
             break  # a modal above a coordinated or adverbial clause belongs to that other clause
+        # ... but not above a clause of its own: "it was not clear how many died" (they did).
+        negation_reaches &= node.dep_ != "ccomp"
     if q is not None:
         if quotes[q].status == "denied":
             return "negated", q, token

@@ -66,6 +66,15 @@ def test_what_will_happen_has_not_happened() -> None:
     assert found == {"will": "hypothetical", "Monday,": "asserted"}
 
 
+def test_a_not_above_an_infinitive_negates_the_event_one_above_a_clause_does_not() -> None:
+    def modalities(text: str) -> list[str]:
+        return [e.modality for e in events.find(*_article(text))]
+
+    assert modalities("The rebels were not ready to attack the town.") == ["negated"]
+    assert modalities("A court found him not guilty of killing five people.") == ["negated"]
+    assert "negated" not in modalities("It was not clear how many people died when the bridge collapsed.")
+
+
 def test_claim_in_quote_carries_quote_index_counts_and_dates() -> None:
     text = ("The spokesman said that rebels had shelled the market in Aleppo on Monday, killing 12 people. "
             "Reporters could not verify the claim.")
