@@ -239,7 +239,7 @@ def _same_person(mention: str, full: str) -> bool:
     for w in _words(mention):
         if w in names or (len(w) == 1 and any(n.startswith(w) for n in names)):
             continue
-        if w in TITLES or w + "." in TITLES or w in ("chief", "prof", "professor", "mrs", "miss"):
+        if w in TITLES or w + "." in TITLES or w in ("chief", "professor"):
             continue
         return False
     return True
