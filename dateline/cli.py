@@ -31,7 +31,9 @@ class Progress:
         if now - self.last < self.every:
             return
         self.last = now
-        done = f"{stats.documents}/{stats.total}" if stats.total else f"{stats.documents}"
+        expected = stats.expected  # counted ahead, or estimated from the bytes read in an archive
+        done = (f"{stats.documents}/{stats.total}" if stats.total
+                else f"{stats.documents}/~{expected:.0f}" if expected else f"{stats.documents}")
         eta = f" · ETA {_clock(stats.eta)}" if stats.eta is not None else ""
         line = (f"[{self.label}] {done} docs · {stats.rate:.1f} docs/s · {stats.articles} articles"
                 f" · {stats.failed} failed · {_clock(stats.elapsed)}{eta}")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .analyze import UNSUPPORTED_LANGUAGE, analyze, analyze_many
 from .errors import DatelineError
 from .extract import extract
+from .ingest import InputMeter
 from .records import Article, ErrorRecord, RawDoc, content_hash
 from .store import Store
 
@@ -96,17 +97,31 @@ class RunStats:
     started: float = field(default_factory=time.monotonic)
     elapsed: float = 0.0
     total: int | None = None  # documents expected, when it could be counted ahead (for the ETA)
+    input_bytes: int | None = None  # size of the local input files, when an archive hides the count
+    meter: InputMeter | None = None  # how far the reader is into those files
+    pulled: int = 0  # documents (and ingest failures) taken from the reader; it runs ahead of ``documents``
 
     @property
     def rate(self) -> float:
         return self.documents / self.elapsed if self.elapsed > 0 else 0.0
 
     @property
+    def expected(self) -> float | None:
+        """Documents expected in all: counted ahead, or estimated from the bytes read so far
+        (the documents the reader has handed out, per byte, times the input's size)."""
+        if self.total is not None:
+            return self.total
+        if self.input_bytes and self.meter is not None and self.meter.read > 0 and self.pulled:
+            return max(self.pulled, self.pulled * self.input_bytes / self.meter.read)
+        return None
+
+    @property
     def eta(self) -> float | None:
-        """Seconds left, when the number of documents is known."""
-        if self.total is None or self.rate <= 0:
+        """Seconds left, when the number of documents is known or can be estimated."""
+        expected = self.expected
+        if expected is None or self.rate <= 0:
             return None
-        return max(0, self.total - self.documents) / self.rate
+        return max(0.0, expected - self.documents) / self.rate
 
     def summary(self) -> str:
         errors = ", ".join(f"{stage} {n}" for stage, n in sorted(self.errors_by_stage.items())) or "none"
@@ -139,10 +154,10 @@ class Runner:
         from .ingest import DEFAULT_MAX_BYTES, read_sources
 
         sources = list(sources)
-        stats = RunStats()
+        stats = RunStats(meter=InputMeter())
         _count_ahead(sources, stats)
-        return self.run_stream(read_sources(sources, max_bytes=max_bytes or DEFAULT_MAX_BYTES, store=self.store),
-                               stats)
+        stream = read_sources(sources, max_bytes=max_bytes or DEFAULT_MAX_BYTES, store=self.store, meter=stats.meter)
+        return self.run_stream(stream, stats)
 
     def run_stream(self, stream: Iterable[RawDoc | DatelineError], stats: RunStats | None = None) -> RunStats:
         """Process a stream of documents (and ingest errors) to the end; returns the counts."""
@@ -176,6 +191,7 @@ class Runner:
                 yield fresh
 
         for item in stream:
+            stats.pulled += 1
             if isinstance(item, DatelineError):
                 yield failure_of(item)
                 continue
@@ -245,8 +261,9 @@ class Runner:
 def _count_ahead(sources: list[str], stats: RunStats) -> None:
     """Count the documents of local sources in a background thread, for the ETA.
 
-    Only plain files count: an archive or a JSONL file holds an unknown number of
-    documents until read, so with one of those there is no ETA.
+    A plain file is one document. An archive or a JSONL file holds an unknown number
+    of documents until read: with one of those, the input's size in bytes is summed
+    instead, and the ETA estimated from how far the reader has got (``RunStats.expected``).
     """
     import threading
     from pathlib import Path
@@ -257,14 +274,19 @@ def _count_ahead(sources: list[str], stats: RunStats) -> None:
         return
 
     def count() -> None:
-        n = 0
+        n, size, archives = 0, 0, False
         for source in sources:
             for path in iter_files(Path(source)):
-                name = path.name.lower()
-                if name.endswith((".warc", ".warc.gz", ".jsonl", ".json", ".arc.gz")):
-                    return
+                archives |= path.name.lower().endswith((".warc", ".warc.gz", ".jsonl", ".json", ".arc.gz"))
                 n += 1
-        stats.total = n
+                try:
+                    size += path.stat().st_size
+                except OSError:
+                    pass
+        if archives:
+            stats.input_bytes = size
+        else:
+            stats.total = n
 
     threading.Thread(target=count, daemon=True, name="dateline-count").start()
 

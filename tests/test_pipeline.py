@@ -168,11 +168,23 @@ def test_progress_counts_files_ahead_for_an_eta(tmp_path: Path) -> None:
     assert stats.total == 5
     stats.documents, stats.elapsed = 2, 4.0
     assert stats.eta == 6.0  # 3 left at 0.5 docs/s
-    archive = RunStats()
-    (tmp_path / "more.warc.gz").write_bytes(b"")
+    # An archive's size in documents is unknown until read: its size in bytes stands in.
+    from dateline.ingest import InputMeter
+
+    (tmp_path / "more.warc.gz").write_bytes(b"\0" * 3000)
+    size = sum(p.stat().st_size for p in tmp_path.iterdir())
+    archive = RunStats(meter=InputMeter())
     _count_ahead([str(tmp_path)], archive)
-    time.sleep(0.3)
-    assert archive.total is None and archive.eta is None  # an archive's size in documents is unknown
+    deadline = time.monotonic() + 10
+    while archive.input_bytes is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert archive.total is None and archive.input_bytes == size
+    assert archive.eta is None  # nothing read yet
+    assert archive.meter is not None
+    archive.meter.position = size // 4  # the reader handed out 10 documents from the first quarter
+    archive.pulled, archive.documents, archive.elapsed = 10, 8, 4.0
+    assert archive.expected == pytest.approx(40, rel=0.01)
+    assert archive.eta == pytest.approx((40 - 8) / 2.0, rel=0.02)  # 32 left at 2 docs/s
 
 
 def test_other_languages_are_stored_without_facts(tmp_path: Path, shared_dir: Path, store) -> None:

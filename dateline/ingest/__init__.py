@@ -19,15 +19,39 @@ from .warc import iter_warc
 DEFAULT_MAX_BYTES = 20_000_000
 
 
+class InputMeter:
+    """How far into its local files a ``read_sources`` stream has read, in bytes (for an ETA).
+
+    A WARC archive reports the offset of each record as it goes; any other file counts
+    whole once read.
+    """
+
+    def __init__(self) -> None:
+        self.finished = 0  # bytes of the files read to the end
+        self.position = 0  # offset in the file being read
+
+    @property
+    def read(self) -> int:
+        return self.finished + self.position
+
+    def file_done(self, path: Path) -> None:
+        try:
+            self.finished += path.stat().st_size
+        except OSError:
+            pass
+        self.position = 0
+
+
 def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
 def read_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 store: Any = None) -> Iterator[RawDoc | DatelineError]:
+                 store: Any = None, meter: InputMeter | None = None) -> Iterator[RawDoc | DatelineError]:
     """Every document of every source, in order; unreadable ones as errors.
 
     With a ``store``, the fetcher keeps its per-URL state there (conditional GETs across runs).
+    With a ``meter``, the bytes of local files read so far are kept up to date in it.
     """
     urls: list[str] = []
     for source in sources:
@@ -47,7 +71,9 @@ def read_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
             yield IngestError("not-found", "no such file or folder", source=source)
             continue
         for file in iter_files(path):
-            yield from _documents_or_urls(read_file(file, max_bytes), urls)
+            yield from _documents_or_urls(read_file(file, max_bytes, meter), urls)
+            if meter is not None:
+                meter.file_done(file)
     if urls:
         from .web import read_urls  # the polite fetcher: only imported when a URL is given
 
@@ -67,14 +93,14 @@ def _documents_or_urls(items: Iterator[RawDoc | DatelineError], urls: list[str])
         yield item
 
 
-def read_file(path: Path, max_bytes: int) -> Iterator[RawDoc | DatelineError]:
+def read_file(path: Path, max_bytes: int, meter: InputMeter | None = None) -> Iterator[RawDoc | DatelineError]:
     source = str(path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
         # A WARC is read as a stream: archives are far larger than one document.
         if head.startswith(b"WARC/") or (head[:2] == GZIP_MAGIC and _gz_starts_with_warc(path)):
-            yield from iter_warc(path, source, max_bytes)
+            yield from iter_warc(path, source, max_bytes, meter=meter)
             return
         with open(path, "rb") as fh:
             data = read_limited(fh, max_bytes, source)
@@ -119,4 +145,4 @@ def read_bytes(data: bytes, source: str, max_bytes: int) -> Iterator[RawDoc | Da
         yield RawDoc(source=source, content=data, kind=kind)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "is_url", "read_bytes", "read_file", "read_sources"]
+__all__ = ["DEFAULT_MAX_BYTES", "InputMeter", "is_url", "read_bytes", "read_file", "read_sources"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import DatelineError, IngestError
 from ..records import RawDoc
@@ -16,8 +17,12 @@ from ..records import RawDoc
 _HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
 
 
-def iter_warc(path: Path | None, source: str, limit: int, data: bytes | None = None) -> Iterator[RawDoc | DatelineError]:
-    """Documents from a WARC file (``path``) or WARC bytes (``data``): response and resource records."""
+def iter_warc(path: Path | None, source: str, limit: int, data: bytes | None = None,
+              meter: Any = None) -> Iterator[RawDoc | DatelineError]:
+    """Documents from a WARC file (``path``) or WARC bytes (``data``): response and resource records.
+
+    ``meter`` (an ``ingest.InputMeter``) gets each record's offset in the file as it is read.
+    """
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     from fastwarc.stream_io import GzipReader
@@ -37,6 +42,8 @@ def iter_warc(path: Path | None, source: str, limit: int, data: bytes | None = N
         )
         for record in records:
             n += 1
+            if meter is not None:
+                meter.position = record.stream_pos  # in the file as stored (compressed or not)
             uri = record.headers.get("WARC-Target-URI")
             rec_source = f"{source}#{uri or n}"
             headers: dict[str, str] = {}

@@ -81,6 +81,29 @@ def test_warc_gz_records_and_truncation(tmp_path: Path) -> None:
     assert isinstance(items[-1], DatelineError) and items[-1].stage == "ingest"
 
 
+def test_the_meter_follows_the_reader_through_archives_and_files(tmp_path: Path) -> None:
+    """The byte meter behind a run's ETA: each WARC record's offset in the file as stored
+    (gzip-compressed or not), then whole files as they end."""
+    from dateline.ingest import InputMeter
+
+    pages = [(f"https://example.org/{i}", HTML.replace(b"Hello", f"Story {i}".encode()) * 50) for i in range(8)]
+    write_warc(tmp_path / "a.warc.gz", pages)
+    write_warc(tmp_path / "b.warc", pages, gz=False)
+    (tmp_path / "c.html").write_bytes(HTML)
+    sizes = {p.name: p.stat().st_size for p in tmp_path.iterdir()}
+    meter = InputMeter()
+    seen = []
+    for item in read_sources([str(tmp_path)], meter=meter):
+        assert isinstance(item, RawDoc)
+        seen.append((Path(item.source.split("#")[0]).name, meter.read))
+    reads = [r for _, r in seen]
+    assert reads == sorted(reads) and meter.read == sum(sizes.values())
+    in_a = [r for name, r in seen if name == "a.warc.gz"]
+    assert len(in_a) == 8 and 0 < in_a[1] < in_a[-1] < sizes["a.warc.gz"]  # inside the compressed file
+    in_b = [r - sizes["a.warc.gz"] for name, r in seen if name == "b.warc"]
+    assert 0 <= in_b[0] < in_b[-1] < sizes["b.warc"]
+
+
 def test_bad_inputs_become_named_errors(tmp_path: Path) -> None:
     (tmp_path / "junk.bin").write_bytes(bytes(range(256)) * 40)
     (tmp_path / "empty.txt").write_bytes(b"")
