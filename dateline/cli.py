@@ -17,13 +17,14 @@ EXPORT_TABLES = ["articles", "entities", "places", "dates", "quotes", "counts", 
 
 
 class Progress:
-    """One status line on stderr, redrawn in place on a terminal, a line every 10 s otherwise."""
+    """One status line on stderr, redrawn in place on a terminal, a line every 10 s otherwise
+    (the first after 10 s: a short run in a log shows only its summary)."""
 
     def __init__(self, label: str = "dateline") -> None:
         self.label = label
         self.tty = sys.stderr.isatty()
-        self.last = 0.0
         self.every = 0.25 if self.tty else 10.0
+        self.last = 0.0 if self.tty else time.monotonic()
         self.shown = False
 
     def __call__(self, stats: Any) -> None:

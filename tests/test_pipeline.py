@@ -242,3 +242,25 @@ def test_make_run_report_on_the_samples_names_identified_places(store) -> None:
         store.execute("UPDATE places SET country = NULL WHERE name = 'Kharkiv'")
     places = next(line for line in found_report(store).splitlines() if line.startswith("Places: "))
     assert "Kharkiv (" in places and "  " not in places
+
+
+def test_progress_line_shows_rate_expected_documents_and_eta(capsys: pytest.CaptureFixture[str]) -> None:
+    """The status line of `dateline run`: in a log (no terminal) the first line waits 10 s, so a
+    short run shows only its summary; then docs done of those expected, docs/s and the ETA."""
+    from dateline.cli import Progress
+    from dateline.ingest import InputMeter
+    from dateline.pipeline import RunStats
+
+    progress = Progress("run")
+    assert not progress.tty  # pytest captures stderr
+    stats = RunStats(documents=3, articles=3, elapsed=1.0)
+    progress(stats)
+    assert capsys.readouterr().err == ""  # too early for a line in a log
+    progress.last -= progress.every  # 10 s later
+    stats = RunStats(documents=100, articles=90, failed=2, elapsed=50.0, input_bytes=4_000, meter=InputMeter(),
+                     pulled=125)
+    assert stats.meter is not None
+    stats.meter.position = 1_000  # a quarter of the input read: ~500 documents in all
+    progress(stats)
+    line = capsys.readouterr().err.strip()
+    assert line == "[run] 100/~500 docs · 2.0 docs/s · 90 articles · 2 failed · 0:50 · ETA 3:20", line
