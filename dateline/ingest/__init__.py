@@ -13,7 +13,8 @@ from typing import Any
 
 from ..errors import DatelineError, IngestError
 from ..records import RawDoc
-from .files import GZIP_MAGIC, gunzip, iter_files, read_limited, read_stdin, records_from_json, sniff
+from .files import (GZIP_MAGIC, gunzip, iter_files, iter_json_lines, read_limited, read_stdin, records_from_json,
+                    sniff, starts_as_json_lines, too_big_for_memory)
 from .warc import iter_warc
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -101,6 +102,9 @@ def read_file(path: Path, max_bytes: int, meter: InputMeter | None = None) -> It
         # A WARC is read as a stream: archives are far larger than one document.
         if head.startswith(b"WARC/") or (head[:2] == GZIP_MAGIC and _gz_starts_with_warc(path)):
             yield from iter_warc(path, source, max_bytes, meter=meter)
+            return
+        if too_big_for_memory(path, max_bytes) and starts_as_json_lines(path):
+            yield from iter_json_lines(path, source, max_bytes, meter=meter)  # a news-please dump
             return
         with open(path, "rb") as fh:
             data = read_limited(fh, max_bytes, source)

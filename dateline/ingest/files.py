@@ -2,7 +2,8 @@
 
 Kinds: ``warc`` (WARC or WARC.gz archives, expanded into their records),
 ``record`` (news-please JSON or JSONL: already extracted articles), ``html`` and
-``text``. A gzip layer is removed first whatever the file is called.
+``text``. A gzip layer is removed first whatever the file is called. A JSONL dump
+too large to hold in memory is read line by line (``iter_json_lines``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..errors import DatelineError, IngestError
 from ..records import RawDoc
@@ -121,6 +122,67 @@ def records_from_json(data: bytes, source: str) -> Iterator[RawDoc | DatelineErr
             yield IngestError("bad-json", f"line {n} is not valid JSON ({exc.msg})", source=f"{source}#{n}")
             continue
         yield _record(item, f"{source}#{n}")
+
+
+def too_big_for_memory(path: Path, limit: int) -> bool:
+    """Whether a file, or what its gzip layer expands to, is over ``limit`` bytes (gzip's own
+    trailer gives the expanded size, modulo 4 GB)."""
+    size = path.stat().st_size
+    if size > limit:
+        return True
+    with open(path, "rb") as fh:
+        if fh.read(2) != GZIP_MAGIC or size < 18:
+            return False
+        fh.seek(-4, os.SEEK_END)
+        return int.from_bytes(fh.read(4), "little") > limit
+
+
+def starts_as_json_lines(path: Path) -> bool:
+    """Whether a file (gzipped or not) starts with a JSON object: JSONL, as news-please writes it."""
+    try:
+        with open(path, "rb") as raw:
+            gz = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            with (gzip.GzipFile(fileobj=raw) if gz else raw) as fh:
+                head = fh.read(4096)
+    except (OSError, EOFError, zlib.error):
+        return False
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+
+
+def iter_json_lines(path: Path, source: str, limit: int, meter: Any = None) -> Iterator[RawDoc | DatelineError]:
+    """news-please records of a JSONL file too large to hold in memory, read line by line.
+
+    The size limit applies to each line (a record), as it applies to each WARC record;
+    a bad or oversized line is an error naming it, and the file goes on. ``meter`` (an
+    ``ingest.InputMeter``) gets the offset reached in the file as stored.
+    """
+    n = 0
+    try:
+        with open(path, "rb") as raw:
+            gz = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            with (gzip.GzipFile(fileobj=raw) if gz else raw) as fh:
+                while line := fh.readline(limit + 1):
+                    n += 1
+                    if meter is not None:
+                        meter.position = raw.tell()
+                    if len(line) > limit and not line.endswith(b"\n"):
+                        while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                            pass
+                        yield IngestError("too-large", f"line {n} is larger than the {limit // 1_000_000} MB limit",
+                                          source=f"{source}#{n}")
+                        continue
+                    if not line.strip():
+                        continue
+                    try:
+                        item = json.loads(line.decode("utf-8-sig" if n == 1 else "utf-8", errors="replace"))
+                    except json.JSONDecodeError as exc:
+                        yield IngestError("bad-json", f"line {n} is not valid JSON ({exc.msg})", source=f"{source}#{n}")
+                        continue
+                    yield _record(item, f"{source}#{n}")
+    except (OSError, EOFError, zlib.error) as exc:
+        yield IngestError("bad-gzip", f"unreadable after line {n} ({type(exc).__name__}: {exc})", source=source)
 
 
 def _record(item: object, source: str) -> RawDoc | DatelineError:

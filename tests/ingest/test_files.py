@@ -104,6 +104,31 @@ def test_the_meter_follows_the_reader_through_archives_and_files(tmp_path: Path)
     assert 0 <= in_b[0] < in_b[-1] < sizes["b.warc"]
 
 
+def test_a_jsonl_dump_larger_than_the_limit_is_read_line_by_line(tmp_path: Path) -> None:
+    """news-please dumps run to gigabytes: past the size limit a JSONL file (or a gzipped one
+    that expands past it) is streamed, the limit applying to each record; a bad or oversized
+    line is an error naming it, and the records after it still come."""
+    records = [{"id": f"r{i}", "maintext": f"Story {i}. " + "Troops shelled the town. " * 20} for i in range(12)]
+    lines = [json.dumps(r) for r in records]
+    lines[4] = json.dumps({"id": "huge", "maintext": "x" * 5000})
+    lines[7] = "{not json"
+    plain = tmp_path / "dump.jsonl"
+    plain.write_text("\n".join(lines) + "\n")
+    packed = tmp_path / "dump.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert packed.stat().st_size < 3000 < plain.stat().st_size
+    whole = list(read_sources([str(plain)], max_bytes=1_000_000))  # small enough to read at once
+    for path in (plain, packed):
+        items = list(read_sources([str(path)], max_bytes=3000))
+        docs = [i for i in items if isinstance(i, RawDoc)]
+        assert [d.record["id"] for d in docs] == [r["id"] for k, r in enumerate(records) if k not in (4, 7)]
+        errors = [(Path(e.source).name, e.code) for e in items if isinstance(e, DatelineError)]
+        assert errors == [(f"{path.name}#5", "too-large"), (f"{path.name}#8", "bad-json")]
+        if path is plain:  # the same records, named the same way, as the whole-file reader gives
+            assert [(d.source, d.content) for d in docs] == [
+                (d.source, d.content) for d in whole if isinstance(d, RawDoc) and d.record["id"] != "huge"]
+
+
 def test_bad_inputs_become_named_errors(tmp_path: Path) -> None:
     (tmp_path / "junk.bin").write_bytes(bytes(range(256)) * 40)
     (tmp_path / "empty.txt").write_bytes(b"")
