@@ -13,8 +13,8 @@ from typing import Any
 
 from ..errors import DatelineError, IngestError
 from ..records import RawDoc
-from .files import (GZIP_MAGIC, gunzip, iter_files, iter_json_lines, read_limited, read_stdin, records_from_json,
-                    sniff, starts_as_json_lines, too_big_for_memory)
+from .files import (GZIP_MAGIC, gunzip, iter_files, iter_json_lines, json_lines, read_limited, records_from_json, sniff,
+                    starts_as_json_lines, stdin_stream, too_big_for_memory)
 from .warc import iter_warc
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -60,11 +60,11 @@ def read_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
             urls.append(source)
             continue
         if source == "-":
-            try:
-                data = read_stdin(max_bytes)
-            except DatelineError as exc:
-                yield exc
+            data, stream = stdin_stream(max_bytes)
+            if stream is not None:  # past the size limit: a stream of records, or nothing
+                yield from _stdin_records(stream, max_bytes)
                 continue
+            assert data is not None
             yield from _documents_or_urls(read_bytes(data, "-", max_bytes), urls)
             continue
         path = Path(source)
@@ -79,6 +79,23 @@ def read_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
         from .web import read_urls  # the polite fetcher: only imported when a URL is given
 
         yield from read_urls(urls, max_bytes=max_bytes, store=store)
+
+
+def _stdin_records(stream: Any, max_bytes: int) -> Iterator[RawDoc | DatelineError]:
+    """Standard input larger than the size limit (``zcat dump.jsonl.gz | dateline run -``):
+    a JSONL dump is read a record at a time; anything else is too large (a WARC archive is
+    read from its file, which FastWARC needs to seek in: pass its path)."""
+    try:
+        head = stream.peek(8192)[:8192]
+    except (OSError, EOFError) as exc:
+        yield IngestError("bad-gzip", f"truncated or corrupt gzip data ({exc})", source="-")
+        return
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        yield from json_lines(stream, "-", max_bytes)
+        return
+    what = "a WARC archive: give its path instead" if sniff(head) == "warc" else "not JSON lines"
+    yield IngestError("too-large", f"standard input is larger than the {max_bytes // 1_000_000} MB limit and {what}",
+                      source="-")
 
 
 def _documents_or_urls(items: Iterator[RawDoc | DatelineError], urls: list[str]) -> Iterator[RawDoc | DatelineError]:

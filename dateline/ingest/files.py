@@ -157,32 +157,79 @@ def iter_json_lines(path: Path, source: str, limit: int, meter: Any = None) -> I
     a bad or oversized line is an error naming it, and the file goes on. ``meter`` (an
     ``ingest.InputMeter``) gets the offset reached in the file as stored.
     """
+    with open(path, "rb") as raw:
+        gz = raw.read(2) == GZIP_MAGIC
+        raw.seek(0)
+        position = (lambda: setattr(meter, "position", raw.tell())) if meter is not None else None
+        yield from json_lines(gzip.GzipFile(fileobj=raw) if gz else raw, source, limit, position)
+
+
+def json_lines(fh: Any, source: str, limit: int,
+               position: Any = None) -> Iterator[RawDoc | DatelineError]:
+    """news-please records from a binary stream of JSON lines (a file, or standard input),
+    the size limit applying to each line; ``position()`` is called after each line is read."""
     n = 0
     try:
-        with open(path, "rb") as raw:
-            gz = raw.read(2) == GZIP_MAGIC
-            raw.seek(0)
-            with (gzip.GzipFile(fileobj=raw) if gz else raw) as fh:
-                while line := fh.readline(limit + 1):
-                    n += 1
-                    if meter is not None:
-                        meter.position = raw.tell()
-                    if len(line) > limit and not line.endswith(b"\n"):
-                        while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
-                            pass
-                        yield IngestError("too-large", f"line {n} is larger than the {limit // 1_000_000} MB limit",
-                                          source=f"{source}#{n}")
-                        continue
-                    if not line.strip():
-                        continue
-                    try:
-                        item = json.loads(line.decode("utf-8-sig" if n == 1 else "utf-8", errors="replace"))
-                    except json.JSONDecodeError as exc:
-                        yield IngestError("bad-json", f"line {n} is not valid JSON ({exc.msg})", source=f"{source}#{n}")
-                        continue
-                    yield _record(item, f"{source}#{n}")
+        while line := fh.readline(limit + 1):
+            n += 1
+            if position is not None:
+                position()
+            if len(line) > limit and not line.endswith(b"\n"):
+                while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    pass
+                yield IngestError("too-large", f"line {n} is larger than the {limit // 1_000_000} MB limit",
+                                  source=f"{source}#{n}")
+                continue
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line.decode("utf-8-sig" if n == 1 else "utf-8", errors="replace"))
+            except json.JSONDecodeError as exc:
+                yield IngestError("bad-json", f"line {n} is not valid JSON ({exc.msg})", source=f"{source}#{n}")
+                continue
+            yield _record(item, f"{source}#{n}")
     except (OSError, EOFError, zlib.error) as exc:
         yield IngestError("bad-gzip", f"unreadable after line {n} ({type(exc).__name__}: {exc})", source=source)
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream that gives ``head`` first, then the rest of ``tail`` (stdin after a peek)."""
+
+    def __init__(self, head: bytes, tail: IO[bytes]) -> None:
+        self.head = memoryview(head)
+        self.tail = tail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if len(self.head):
+            n = min(len(buffer), len(self.head))
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        chunk = self.tail.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def stdin_stream(limit: int) -> tuple[bytes | None, IO[bytes] | None]:
+    """Standard input as ``(data, None)`` when it fits in ``limit`` bytes, else ``(None, stream)``:
+    the whole input, gzip layer removed, to be read as a stream (a WARC archive or a JSONL dump)."""
+    raw = sys.stdin.buffer
+    data = raw.read(limit + 1)
+    if data[:2] == GZIP_MAGIC:
+        packed = gzip.GzipFile(fileobj=io.BufferedReader(_Prefixed(data, raw), buffer_size=1 << 20))
+        try:
+            expanded = packed.read(limit + 1)
+        except (OSError, EOFError, zlib.error):
+            return data, None  # ``read_bytes`` names the damage
+        if len(expanded) <= limit:
+            return expanded, None
+        return None, io.BufferedReader(_Prefixed(expanded, packed), buffer_size=1 << 20)  # type: ignore[arg-type]
+    if len(data) <= limit:
+        return data, None
+    return None, io.BufferedReader(_Prefixed(data, raw), buffer_size=1 << 20)
 
 
 def _record(item: object, source: str) -> RawDoc | DatelineError:
@@ -194,5 +241,3 @@ def _record(item: object, source: str) -> RawDoc | DatelineError:
     return RawDoc(source=source, content=content, kind="record", url=item.get("url"), record=item)
 
 
-def read_stdin(limit: int) -> bytes:
-    return read_limited(sys.stdin.buffer, limit, "-")
