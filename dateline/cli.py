@@ -130,18 +130,22 @@ def run(sources: tuple[str, ...], db: str | None, workers: int | None, max_bytes
 @click.option("--max-bytes", type=int, default=None, help=SETTINGS["max_bytes"][1])
 def extract(sources: tuple[str, ...], fmt: str, no_analyze: bool, max_bytes: int | None) -> None:
     """Run the stages on SOURCES without a database and print one JSON object per document."""
-    from .ingest import read_sources
-    from .pipeline import Failure
+    from .ingest import InputMeter, read_sources
+    from .pipeline import Failure, RunStats, count_ahead
     from .records import article_to_dict
 
     cfg = load_config(max_bytes=max_bytes)
     articles = []
     failures = done = 0
     started = time.monotonic()
+    stats = RunStats(meter=InputMeter())  # for the progress line on stderr (stdout holds the output)
+    count_ahead(list(sources), stats)
+    progress = Progress("extract")
 
     def outcomes() -> Iterator[Any]:
         batch = []
-        for item in read_sources(sources, max_bytes=cfg.max_bytes):
+        for item in read_sources(sources, max_bytes=cfg.max_bytes, meter=stats.meter):
+            stats.pulled += 1
             if isinstance(item, DatelineError):
                 yield item
                 continue
@@ -153,7 +157,11 @@ def extract(sources: tuple[str, ...], fmt: str, no_analyze: bool, max_bytes: int
 
     for outcome in outcomes():
         done += 1
-        if isinstance(outcome, (DatelineError, Failure)):
+        failed = isinstance(outcome, (DatelineError, Failure))
+        stats.documents, stats.articles = done, stats.articles + (not failed)
+        stats.failed, stats.elapsed = failures + failed, time.monotonic() - started
+        progress(stats)
+        if failed:
             failures += 1
             err = outcome.record() if isinstance(outcome, DatelineError) else outcome.error
             src = outcome.source if isinstance(outcome, Failure) else outcome.source or "?"
@@ -175,6 +183,7 @@ def extract(sources: tuple[str, ...], fmt: str, no_analyze: bool, max_bytes: int
         dicts = [article_to_dict(a) for a in articles]
         if dicts:
             click.echo(json.dumps(dicts[0] if len(dicts) == 1 else dicts, ensure_ascii=False, indent=2))
+    progress.done()
     elapsed = time.monotonic() - started
     click.echo(f"Summary: {done} documents, {done - failures} articles, {failures} failed;"
                f" {elapsed:.1f} s, {done / elapsed if elapsed else 0:.1f} docs/s", err=True)

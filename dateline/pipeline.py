@@ -155,7 +155,7 @@ class Runner:
 
         sources = list(sources)
         stats = RunStats(meter=InputMeter())
-        _count_ahead(sources, stats)
+        count_ahead(sources, stats)
         stream = read_sources(sources, max_bytes=max_bytes or DEFAULT_MAX_BYTES, store=self.store, meter=stats.meter)
         return self.run_stream(stream, stats)
 
@@ -258,7 +258,7 @@ class Runner:
                 stats.errors_by_stage[err.stage] += 1
 
 
-def _count_ahead(sources: list[str], stats: RunStats) -> None:
+def count_ahead(sources: list[str], stats: RunStats) -> None:
     """Count the documents of local sources in a background thread, for the ETA.
 
     A plain file is one document. An archive or a JSONL file holds an unknown number

@@ -156,12 +156,12 @@ def test_export_formats(tmp_path: Path, shared_dir: Path, fmt: str) -> None:
 
 
 def test_progress_counts_files_ahead_for_an_eta(tmp_path: Path) -> None:
-    from dateline.pipeline import RunStats, _count_ahead
+    from dateline.pipeline import RunStats, count_ahead
 
     for i in range(5):
         (tmp_path / f"{i}.html").write_text("<html><body><p>x</p></body></html>")
     stats = RunStats()
-    _count_ahead([str(tmp_path)], stats)
+    count_ahead([str(tmp_path)], stats)
     deadline = time.monotonic() + 10
     while stats.total is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -174,7 +174,7 @@ def test_progress_counts_files_ahead_for_an_eta(tmp_path: Path) -> None:
     (tmp_path / "more.warc.gz").write_bytes(b"\0" * 3000)
     size = sum(p.stat().st_size for p in tmp_path.iterdir())
     archive = RunStats(meter=InputMeter())
-    _count_ahead([str(tmp_path)], archive)
+    count_ahead([str(tmp_path)], archive)
     deadline = time.monotonic() + 10
     while archive.input_bytes is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -264,3 +264,18 @@ def test_progress_line_shows_rate_expected_documents_and_eta(capsys: pytest.Capt
     progress(stats)
     line = capsys.readouterr().err.strip()
     assert line == "[run] 100/~500 docs · 2.0 docs/s · 90 articles · 2 failed · 0:50 · ETA 3:20", line
+
+
+def test_extract_reports_progress_on_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dateline extract` writes its output to stdout and keeps the same status line as `run`."""
+    from click.testing import CliRunner
+
+    from dateline import cli
+
+    seen: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(cli.Progress, "__call__", lambda self, s: seen.append((s.documents, s.articles, s.failed)))
+    warc = ROOT / "samples" / "warc" / "sample-news.warc.gz"
+    result = CliRunner().invoke(cli.main, ["extract", str(warc), "--no-analyze", "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    out = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    assert out and seen == [(n, n, 0) for n in range(1, len(out) + 1)]
