@@ -83,8 +83,8 @@ def read_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
 
 def _stdin_records(stream: Any, max_bytes: int) -> Iterator[RawDoc | DatelineError]:
     """Standard input larger than the size limit (``zcat dump.jsonl.gz | dateline run -``):
-    a JSONL dump is read a record at a time; anything else is too large (a WARC archive is
-    read from its file, which FastWARC needs to seek in: pass its path)."""
+    a JSONL dump is read a record at a time; a WARC archive is first copied to a temporary
+    file (FastWARC seeks in what it reads; the copy is deleted after); anything else is too large."""
     try:
         head = stream.peek(8192)[:8192]
     except (OSError, EOFError) as exc:
@@ -92,10 +92,29 @@ def _stdin_records(stream: Any, max_bytes: int) -> Iterator[RawDoc | DatelineErr
         return
     if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
         yield from json_lines(stream, "-", max_bytes)
-        return
-    what = "a WARC archive: give its path instead" if sniff(head) == "warc" else "not JSON lines"
-    yield IngestError("too-large", f"standard input is larger than the {max_bytes // 1_000_000} MB limit and {what}",
-                      source="-")
+    elif sniff(head) == "warc":
+        yield from _spooled_warc(stream, max_bytes)
+    else:
+        yield IngestError("too-large", f"standard input is larger than the {max_bytes // 1_000_000} MB limit and is"
+                          " neither a WARC archive nor JSON lines", source="-")
+
+
+def _spooled_warc(stream: Any, max_bytes: int) -> Iterator[RawDoc | DatelineError]:
+    import os
+    import shutil
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(prefix="dateline-stdin-", suffix=".warc", delete=False) as spool:
+        name = spool.name
+    try:
+        try:
+            with open(name, "wb") as out:
+                shutil.copyfileobj(stream, out, 1 << 20)
+        except (OSError, EOFError) as exc:  # a cut gzip stream: its whole records are still read
+            yield IngestError("bad-gzip", f"standard input ended early ({exc})", source="-")
+        yield from iter_warc(Path(name), "-", max_bytes)
+    finally:
+        os.unlink(name)
 
 
 def _documents_or_urls(items: Iterator[RawDoc | DatelineError], urls: list[str]) -> Iterator[RawDoc | DatelineError]:

@@ -131,23 +131,31 @@ def test_a_jsonl_dump_larger_than_the_limit_is_read_line_by_line(tmp_path: Path)
 
 def test_a_jsonl_dump_on_standard_input_is_streamed_past_the_limit(tmp_path: Path) -> None:
     """`zcat dump.jsonl.gz | dateline extract -`: past the limit, standard input holding JSON
-    lines (plain or gzipped) is read a record at a time; a WARC archive that large is refused
-    with a message saying to give its path."""
+    lines (plain or gzipped) is read a record at a time, a WARC archive through a temporary
+    copy; anything else that large is refused."""
     import subprocess
     import sys
 
     records = [{"id": f"r{i}", "maintext": f"Story {i}. " + "Troops shelled the town. " * 20} for i in range(12)]
     dump = ("\n".join(json.dumps(r) for r in records) + "\n").encode()
     warc = tmp_path / "big.warc"
-    write_warc(warc, [(f"https://example.org/{i}", HTML * 40) for i in range(3)], gz=False)
+    page = b"<html><body><article><p>" + b"Troops shelled the town on Monday, officials said. " * 10 + b"</p></article>"
+    write_warc(warc, [(f"https://example.org/{i}", page + f"<p>Story {i}.</p></body></html>".encode()) for i in range(5)],
+               gz=False)
+    assert warc.stat().st_size > 3000
     cmd = [sys.executable, "-m", "dateline", "extract", "-", "--no-analyze", "--format", "jsonl", "--max-bytes", "3000"]
     for payload in (dump, gzip.compress(dump)):
         assert len(payload) > 3000 or len(dump) > 3000
         done = subprocess.run(cmd, input=payload, capture_output=True, timeout=300)
         assert done.returncode == 0, done.stderr.decode()
         assert [json.loads(line)["id"] for line in done.stdout.decode().splitlines()] == [r["id"] for r in records]
-    refused = subprocess.run(cmd, input=warc.read_bytes(), capture_output=True, timeout=300)
-    assert refused.returncode != 0 and b"give its path" in refused.stderr
+    for archive in (warc.read_bytes(), gzip.compress(warc.read_bytes())):  # copied to a file, then read
+        done = subprocess.run(cmd, input=archive, capture_output=True, timeout=300)
+        assert done.returncode == 0, done.stderr.decode()
+        urls = [json.loads(line)["url"] for line in done.stdout.decode().splitlines()]
+        assert urls == [f"https://example.org/{i}" for i in range(5)]
+    refused = subprocess.run(cmd, input=b"\x00\x01" * 5000, capture_output=True, timeout=300)
+    assert refused.returncode != 0 and b"neither a WARC archive nor JSON lines" in refused.stderr
 
 
 def test_bad_inputs_become_named_errors(tmp_path: Path) -> None:
