@@ -136,9 +136,7 @@ def extract(sources: tuple[str, ...], fmt: str, no_analyze: bool, max_bytes: int
 
     cfg = load_config(max_bytes=max_bytes)
     articles = []
-    failures = done = 0
-    started = time.monotonic()
-    stats = RunStats(meter=InputMeter())  # for the progress line on stderr (stdout holds the output)
+    stats = RunStats(meter=InputMeter())  # the counts, and the progress line on stderr (stdout holds the output)
     count_ahead(list(sources), stats)
     progress = Progress("extract")
 
@@ -156,13 +154,13 @@ def extract(sources: tuple[str, ...], fmt: str, no_analyze: bool, max_bytes: int
         yield from _extract_batch(batch, no_analyze)
 
     for outcome in outcomes():
-        done += 1
         failed = isinstance(outcome, (DatelineError, Failure))
-        stats.documents, stats.articles = done, stats.articles + (not failed)
-        stats.failed, stats.elapsed = failures + failed, time.monotonic() - started
+        stats.documents += 1
+        stats.failed += failed
+        stats.articles += not failed
+        stats.elapsed = time.monotonic() - stats.started
         progress(stats)
         if failed:
-            failures += 1
             err = outcome.record() if isinstance(outcome, DatelineError) else outcome.error
             src = outcome.source if isinstance(outcome, Failure) else outcome.source or "?"
             click.echo(f"error: {src}: [{err.stage}/{err.code}] {err.message}", err=True)
@@ -184,10 +182,10 @@ def extract(sources: tuple[str, ...], fmt: str, no_analyze: bool, max_bytes: int
         if dicts:
             click.echo(json.dumps(dicts[0] if len(dicts) == 1 else dicts, ensure_ascii=False, indent=2))
     progress.done()
-    elapsed = time.monotonic() - started
-    click.echo(f"Summary: {done} documents, {done - failures} articles, {failures} failed;"
-               f" {elapsed:.1f} s, {done / elapsed if elapsed else 0:.1f} docs/s", err=True)
-    if failures and failures == done:
+    stats.elapsed = time.monotonic() - stats.started
+    click.echo(f"Summary: {stats.documents} documents, {stats.articles} articles, {stats.failed} failed;"
+               f" {stats.elapsed:.1f} s, {stats.rate:.1f} docs/s", err=True)
+    if stats.failed and stats.failed == stats.documents:
         sys.exit(1)
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from ..errors import DatelineError, IngestError
 from ..records import RawDoc
-from .files import (GZIP_MAGIC, gunzip, iter_files, iter_json_lines, json_lines, read_limited, records_from_json, sniff,
-                    starts_as_json_lines, stdin_stream, too_big_for_memory)
+from .files import (GZIP_MAGIC, gunzip, iter_files, iter_json_lines, json_lines, opens_an_object, read_limited,
+                    records_from_json, sniff, starts_as_json_lines, stdin_stream, too_big_for_memory)
 from .warc import iter_warc
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -90,7 +90,7 @@ def _stdin_records(stream: Any, max_bytes: int) -> Iterator[RawDoc | DatelineErr
     except (OSError, EOFError) as exc:
         yield IngestError("bad-gzip", f"truncated or corrupt gzip data ({exc})", source="-")
         return
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+    if opens_an_object(head):
         yield from json_lines(stream, "-", max_bytes)
     elif sniff(head) == "warc":
         yield from _spooled_warc(stream, max_bytes)

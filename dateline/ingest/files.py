@@ -67,9 +67,18 @@ def gunzip(data: bytes, limit: int, source: str) -> bytes:
         raise IngestError("bad-gzip", f"truncated or corrupt gzip data ({exc})", source=source) from exc
 
 
+def _start(head: bytes) -> bytes:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")  # byte-order mark and blank space
+
+
+def opens_an_object(head: bytes) -> bool:
+    """Whether the bytes start with a JSON object (a record, or the first of JSON lines)."""
+    return _start(head)[:1] == b"{"
+
+
 def sniff(head: bytes) -> str:
     """The kind of a document from its first bytes: warc, record, html, text or binary."""
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    start = _start(head)
     if start.startswith(b"WARC/"):
         return "warc"
     if start[:1] in (b"{", b"["):
@@ -114,14 +123,17 @@ def records_from_json(data: bytes, source: str) -> Iterator[RawDoc | DatelineErr
         yield _record(obj, source)
         return
     for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield IngestError("bad-json", f"line {n} is not valid JSON ({exc.msg})", source=f"{source}#{n}")
-            continue
-        yield _record(item, f"{source}#{n}")
+        if line.strip():
+            yield _line_record(line, n, source)
+
+
+def _line_record(line: str, n: int, source: str) -> RawDoc | DatelineError:
+    """The record on line ``n`` of JSON lines, or the error naming that line."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return IngestError("bad-json", f"line {n} is not valid JSON ({exc.msg})", source=f"{source}#{n}")
+    return _record(item, f"{source}#{n}")
 
 
 def too_big_for_memory(path: Path, limit: int) -> bool:
@@ -137,17 +149,20 @@ def too_big_for_memory(path: Path, limit: int) -> bool:
         return int.from_bytes(fh.read(4), "little") > limit
 
 
+def _expanded(raw: IO[bytes]) -> IO[bytes]:
+    """A binary file as it reads without its gzip layer, if it has one."""
+    gz = raw.read(2) == GZIP_MAGIC
+    raw.seek(0)
+    return gzip.GzipFile(fileobj=raw) if gz else raw  # type: ignore[return-value]
+
+
 def starts_as_json_lines(path: Path) -> bool:
     """Whether a file (gzipped or not) starts with a JSON object: JSONL, as news-please writes it."""
     try:
         with open(path, "rb") as raw:
-            gz = raw.read(2) == GZIP_MAGIC
-            raw.seek(0)
-            with (gzip.GzipFile(fileobj=raw) if gz else raw) as fh:
-                head = fh.read(4096)
+            return opens_an_object(_expanded(raw).read(4096))
     except (OSError, EOFError, zlib.error):
         return False
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
 
 
 def iter_json_lines(path: Path, source: str, limit: int, meter: Any = None) -> Iterator[RawDoc | DatelineError]:
@@ -158,10 +173,8 @@ def iter_json_lines(path: Path, source: str, limit: int, meter: Any = None) -> I
     ``ingest.InputMeter``) gets the offset reached in the file as stored.
     """
     with open(path, "rb") as raw:
-        gz = raw.read(2) == GZIP_MAGIC
-        raw.seek(0)
         position = (lambda: setattr(meter, "position", raw.tell())) if meter is not None else None
-        yield from json_lines(gzip.GzipFile(fileobj=raw) if gz else raw, source, limit, position)
+        yield from json_lines(_expanded(raw), source, limit, position)
 
 
 def json_lines(fh: Any, source: str, limit: int,
@@ -180,14 +193,8 @@ def json_lines(fh: Any, source: str, limit: int,
                 yield IngestError("too-large", f"line {n} is larger than the {limit // 1_000_000} MB limit",
                                   source=f"{source}#{n}")
                 continue
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line.decode("utf-8-sig" if n == 1 else "utf-8", errors="replace"))
-            except json.JSONDecodeError as exc:
-                yield IngestError("bad-json", f"line {n} is not valid JSON ({exc.msg})", source=f"{source}#{n}")
-                continue
-            yield _record(item, f"{source}#{n}")
+            if line.strip():
+                yield _line_record(line.decode("utf-8-sig" if n == 1 else "utf-8", errors="replace"), n, source)
     except (OSError, EOFError, zlib.error) as exc:
         yield IngestError("bad-gzip", f"unreadable after line {n} ({type(exc).__name__}: {exc})", source=source)
 
