@@ -30,6 +30,13 @@ SETTINGS: dict[str, tuple[Any, str]] = {
 }
 
 
+def cache_dir() -> Path:
+    """Where files built on first use are kept (the gazetteer, the int8 embedding model):
+    ``$XDG_CACHE_HOME/dateline``, else ``~/.cache/dateline``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "dateline"
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     db: str

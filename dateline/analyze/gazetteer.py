@@ -26,6 +26,8 @@ from pathlib import Path
 
 import click
 
+from ..config import cache_dir
+
 FORMAT_VERSION = 11  # bump when the schema or the build changes: a new cache file is built
 
 _PUNCT_TABLE = {ord(c): "" for c in "'’‘`ʹʼ´."}
@@ -100,22 +102,17 @@ class Candidate:
         return self.id if self.id > 0 else None
 
 
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "dateline"
-
-
 def default_path() -> Path:
     """Where the gazetteer lives: $DATELINE_GAZETTEER, else the file `load` made active, else the packaged build."""
     env = os.environ.get("DATELINE_GAZETTEER")
     if env:
         return Path(env)
-    active = default_cache_dir() / "gazetteer-active.txt"
+    active = cache_dir() / "gazetteer-active.txt"
     if active.exists():
         target = Path(active.read_text(encoding="utf-8").strip())
         if target.exists():
             return target
-    return default_cache_dir() / f"gazetteer-{FORMAT_VERSION}.sqlite"
+    return cache_dir() / f"gazetteer-{FORMAT_VERSION}.sqlite"
 
 
 _COLUMNS = "p.id, p.name, p.country, p.feature, p.lat, p.lon, p.population, p.admin1"
@@ -252,7 +249,7 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even if the file exists.")
 def build(force: bool) -> None:
     """Build the gazetteer from the packaged GeoNames data (done automatically at first use)."""
-    path = default_cache_dir() / f"gazetteer-{FORMAT_VERSION}.sqlite"
+    path = cache_dir() / f"gazetteer-{FORMAT_VERSION}.sqlite"
     if force and path.exists():
         path.unlink()
     started = time.perf_counter()
@@ -274,13 +271,13 @@ def load(file: Path) -> None:
     """Load a GeoNames dump (allCountries.zip, a country .zip or .txt) in place of the default gazetteer."""
     from . import gazetteer_build
 
-    target = default_cache_dir() / f"gazetteer-{FORMAT_VERSION}-{file.name.split('.')[0]}.sqlite"
+    target = cache_dir() / f"gazetteer-{FORMAT_VERSION}-{file.name.split('.')[0]}.sqlite"
     started = time.perf_counter()
     try:
         count = gazetteer_build.build_from_dump(file, target, progress=True)
     except gazetteer_build.DumpFormatError as exc:
         raise click.ClickException(str(exc)) from exc
-    (default_cache_dir() / "gazetteer-active.txt").write_text(str(target), encoding="utf-8")
+    (cache_dir() / "gazetteer-active.txt").write_text(str(target), encoding="utf-8")
     click.echo(f"loaded {count} places from {file} into {target} in {time.perf_counter() - started:.1f} s")
     gazetteer.cache_clear()
 
@@ -288,7 +285,7 @@ def load(file: Path) -> None:
 @cli.command()
 def reset() -> None:
     """Go back to the packaged gazetteer after a `load`."""
-    active = default_cache_dir() / "gazetteer-active.txt"
+    active = cache_dir() / "gazetteer-active.txt"
     if active.exists():
         active.unlink()
     gazetteer.cache_clear()
