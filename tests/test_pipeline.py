@@ -279,3 +279,17 @@ def test_extract_reports_progress_on_stderr(monkeypatch: pytest.MonkeyPatch) -> 
     assert result.exit_code == 0, result.output
     out = [line for line in result.stdout.splitlines() if line.startswith("{")]
     assert out and seen == [(n, n, 0) for n in range(1, len(out) + 1)]
+
+
+def test_first_analysed_batch_freezes_what_is_loaded_and_later_batches_do_not(seed_path: Path) -> None:
+    import gc
+
+    from dateline.pipeline import process_batch
+    from dateline.records import RawDoc
+
+    raw = RawDoc(source=str(seed_path), content=seed_path.read_bytes(), kind="text")
+    assert process_batch([raw])[0].quotes
+    frozen = gc.get_freeze_count()
+    assert frozen > 100_000  # the spaCy pipeline, lexicons and lookup tables at least
+    process_batch([raw])
+    assert gc.get_freeze_count() <= frozen  # frozen objects may still be freed, none is added
