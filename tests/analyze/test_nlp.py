@@ -104,9 +104,10 @@ def test_numpy_entity_decoder_equals_spacys_ner(seed_article, shared_dir) -> Non
         assert mine.to_array([ENT_IOB, ENT_TYPE]).tolist() == theirs.to_array([ENT_IOB, ENT_TYPE]).tolist()
 
 
-def test_numpy_matrix_products_give_what_thincs_blis_gives(seed_article, shared_dir) -> None:
-    """The pipeline multiplies through NumPy's BLAS (nlp._use_matmul): tags, sentences,
-    entities and on-demand parses are those of thinc's own BLIS products."""
+def test_matrix_products_float_as_thincs_blis_and_int8_close_to_it(seed_article, shared_dir) -> None:
+    """The pipeline multiplies through NumPy's BLAS (nlp._use_matmul): in float, tags,
+    sentences, entities and on-demand parses are those of thinc's own BLIS products; with
+    the encoder layers in int8 (as shipped) a few tags, entities and arcs differ."""
     import gzip
 
     from thinc.api import NumpyOps
@@ -130,15 +131,27 @@ def test_numpy_matrix_products_give_what_thincs_blis_gives(seed_article, shared_
         return ([(t.tag_, t.is_sent_start, t.ent_iob_, t.ent_type_) for t in doc],
                 [[(t.head.i, t.dep_) for t in nlp.parsed(s)] for s in sents])
 
-    ours = [view(d) for d in pipe.pipe(texts)]
-    saved = [node.ops for node in nodes]
-    try:
-        blis = NumpyOps()
-        for node in nodes:
-            node.ops = blis
-        theirs = [view(d) for d in pipe.pipe(texts)]
-    finally:
-        for node, ops in zip(nodes, saved):
-            node.ops = ops
+    def with_ops(ops):
+        saved = [node.ops for node in nodes]
+        try:
+            for node in nodes:
+                node.ops = ops
+            return [view(d) for d in pipe.pipe(texts)]
+        finally:
+            for node, old in zip(nodes, saved):
+                node.ops = old
+
+    shipped = [view(d) for d in pipe.pipe(texts)]
+    float_products = with_ops(nlp.matmul_ops({}))
+    theirs = with_ops(NumpyOps())
     assert sum(len(t[0]) for t in theirs) > 10_000
-    assert ours == theirs
+    assert float_products == theirs
+    # The int8 encoder layers: a few tags and entity tokens differ, every sentence boundary stays.
+    tokens = [(t, u) for ours, blis in zip(shipped, theirs) for t, u in zip(ours[0], blis[0])]
+    assert len(tokens) == sum(len(t[0]) for t in theirs)
+    assert [t[1] for t, _ in tokens] == [u[1] for _, u in tokens]
+    assert 0 < sum(t[0] != u[0] for t, u in tokens) < 0.005 * len(tokens)
+    assert sum(t[2:] != u[2:] for t, u in tokens) < 0.005 * len(tokens)
+    arcs = [(a, b) for ours, blis in zip(shipped, theirs) for s, z in zip(ours[1], blis[1]) for a, b in zip(s, z)]
+    assert len(arcs) == sum(len(s) for t in theirs for s in t[1])
+    assert 0 < sum(a != b for a, b in arcs) < 0.03 * len(arcs)  # 1.8% measured; bench/quotes.py unchanged
