@@ -1,8 +1,8 @@
 """One matrix product in int8 on onnxruntime: ``x @ weights.T`` for a fixed weight matrix.
 
 The weights are quantised once, symmetrically per output unit (row of ``weights``);
-``x`` is quantised at each call, per call as a whole (onnxruntime's
-``DynamicQuantizeLinear``), and the int32 product is scaled back to float. On CPUs
+``x`` is quantised at each call, one scale per slice of up to ``ROWS_PER_RUN`` rows
+(onnxruntime's ``DynamicQuantizeLinear``), and the int32 product is scaled back to float. On CPUs
 with integer dot-product instructions (AVX-512 VNNI here) onnxruntime fuses this into
 one kernel that runs a (1,500 x 288) by (288 x 288) product in 0.7 ms against 2.4 ms
 for NumPy's float32 BLAS, one thread each; the result is within about 1% of the
@@ -22,9 +22,11 @@ from typing import Any
 import numpy as np
 
 
-def ort_session(model: str | bytes) -> Any:
+def ort_session(model: str | bytes, *, arena: bool = True) -> Any:
     """An onnxruntime session on the CPU with every graph optimisation, on one thread:
-    workers are processes, one per core, and intra-op threads would only fight them."""
+    workers are processes, one per core, and intra-op threads would only fight them.
+    ``arena=False``: buffers go back to the allocator after each run instead of staying
+    in a per-session pool sized by the largest input seen."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -32,7 +34,14 @@ def ort_session(model: str | bytes) -> Any:
     options.intra_op_num_threads = int(os.environ.get("DATELINE_ORT_THREADS", "1"))
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
+    options.enable_cpu_mem_arena = arena
     return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+
+
+# Inputs are multiplied in slices of this many rows (tokens): the buffers of a run stay
+# small enough for the C allocator to reuse, where those of a 10,000-token article
+# stayed allocated (measured: 0.6 GB RSS after 360 articles, 0.75 GB unsliced).
+ROWS_PER_RUN = 1024
 
 
 class Int8Product:
@@ -62,8 +71,15 @@ class Int8Product:
              numpy_helper.from_array(scale.astype(np.float32), "w_scale")],
         )
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-        self.session = ort_session(model.SerializeToString())  # which fuses the five nodes into one
+        # Optimisation fuses the five nodes into one kernel. Without a memory pool per
+        # session: 8 pools, each as large as the longest article's buffers, held 0.2 to
+        # 0.3 GB per worker.
+        self.session = ort_session(model.SerializeToString(), arena=False)
 
     def __call__(self, x: Any) -> np.ndarray:
-        result: np.ndarray = self.session.run(None, {"x": np.ascontiguousarray(x, dtype=np.float32)})[0]
-        return result
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        if len(x) <= ROWS_PER_RUN:
+            result: np.ndarray = self.session.run(None, {"x": x})[0]
+            return result
+        return np.concatenate([self.session.run(None, {"x": x[i : i + ROWS_PER_RUN]})[0]
+                               for i in range(0, len(x), ROWS_PER_RUN)])

@@ -127,7 +127,7 @@ def _int8_encoder_layers(nlp: Any) -> dict[int, Any]:
     Each of the four encoder layers of ``tok2vec`` and of the NER's own token-vector
     model is a Maxout over a window of three tokens (288 inputs); their products are
     most of the pipeline's time, and in int8 (``int8.Int8Product``) the whole pipeline
-    takes 100 -> 82 ms per article of 1,400 words. The changes are small: on 100 bench
+    takes 101 -> 86 ms per article of 1,400 words. The changes are small: on 100 bench
     texts, 0.1% of tags and 0.3% of entities differ (a span or label), no sentence
     boundary. The embedding layers that mix the hashed features and static vectors
     stay in float: their inputs differ in scale, and in int8 four times as many
