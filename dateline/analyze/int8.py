@@ -8,7 +8,7 @@ one kernel that runs a (1,500 x 288) by (288 x 288) product in 0.7 ms against 2.
 for NumPy's float32 BLAS, one thread each; the result is within about 1% of the
 largest output value.
 
-Usage::
+Used only where ``fast_int8()`` holds. Usage::
 
     product = Int8Product(weights)      # weights: (outputs, inputs) float32
     y = product(x)                      # x: (rows, inputs) -> (rows, outputs) float32
@@ -16,10 +16,34 @@ Usage::
 
 from __future__ import annotations
 
+import functools
 import os
+import platform
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+
+@functools.cache
+def fast_int8() -> bool:
+    """Whether this CPU multiplies int8 exactly and fast: x86 with VNNI (AVX-512 VNNI or
+    AVX-VNNI), or 64-bit ARM with dot-product instructions.
+
+    Elsewhere onnxruntime's x86 kernels add pairs of uint8 x int8 products in 16 bits,
+    which can saturate, so the int8 paths (the embedding model's and the spaCy encoder
+    layers') are used only where this holds; other machines run the float model.
+    """
+    machine = platform.machine().lower()
+    if machine in ("arm64", "aarch64") and platform.system() == "Darwin":
+        return True  # every Apple arm64 CPU has the dot-product instructions
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    flags = {word for line in text.splitlines() if line.startswith(("flags", "Features"))
+             for word in line.partition(":")[2].split()}
+    return bool(flags & {"avx512_vnni", "avx_vnni", "asimddp"})
 
 
 def ort_session(model: str | bytes, *, arena: bool = True) -> Any:

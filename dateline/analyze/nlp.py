@@ -134,9 +134,11 @@ def _int8_encoder_layers(nlp: Any) -> dict[int, Any]:
     entities change. Keyed by the address of the weights, which thinc reshapes but
     never copies.
     """
-    from .int8 import Int8Product
+    from .int8 import Int8Product, fast_int8
 
     layers: dict[int, Any] = {}
+    if not fast_int8():
+        return layers
     for name in ("tok2vec", "ner"):
         for node in nlp.get_pipe(name).model.walk():
             if node.name == "maxout" and node.has_param("W") and node.get_dim("nI") == 3 * node.get_dim("nO"):

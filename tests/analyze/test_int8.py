@@ -25,3 +25,15 @@ def test_int8_product_keeps_a_zero_weight_row_at_zero_and_takes_strided_input() 
     got = Int8Product(weights)(x)
     assert np.all(got[:, 0] == 0)
     assert np.allclose(got[:, 1], x @ weights[1], rtol=0.02)
+
+
+def test_encoder_layers_go_int8_only_on_cpus_with_int8_dot_products(monkeypatch) -> None:
+    from dateline.analyze import int8, nlp
+
+    pipe = nlp.pipeline()
+    monkeypatch.setattr(int8, "fast_int8", lambda: False)
+    assert nlp._int8_encoder_layers(pipe) == {}
+    monkeypatch.setattr(int8, "fast_int8", lambda: True)
+    layers = nlp._int8_encoder_layers(pipe)
+    assert len(layers) == 8  # four encoder layers in tok2vec, four in the NER's own
+    assert {p.shape for p in layers.values()} == {(288, 288)}

@@ -114,6 +114,7 @@ def test_matrix_products_float_as_thincs_blis_and_int8_close_to_it(seed_article,
 
     from thinc.api import NumpyOps
 
+    from dateline.analyze.int8 import fast_int8
     from dateline.extract import extract
     from dateline.records import RawDoc
 
@@ -148,6 +149,9 @@ def test_matrix_products_float_as_thincs_blis_and_int8_close_to_it(seed_article,
     theirs = with_ops(NumpyOps())
     assert sum(len(t[0]) for t in theirs) > 10_000
     assert float_products == theirs
+    if not fast_int8():  # a CPU without int8 dot products runs the float model
+        assert shipped == theirs
+        return
     # The int8 encoder layers: a few tags and entity tokens differ, every sentence boundary stays.
     tokens = [(t, u) for ours, blis in zip(shipped, theirs) for t, u in zip(ours[0], blis[0])]
     assert len(tokens) == sum(len(t[0]) for t in theirs)
