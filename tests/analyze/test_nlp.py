@@ -91,7 +91,7 @@ def test_numpy_entity_decoder_equals_spacys_ner(seed_article, shared_dir) -> Non
               "🙂 Barack Obama 🙂", "the end of United"]
     pipe = nlp.pipeline()
     assert "dateline_ner" in pipe.pipe_names and "ner" in pipe.disabled
-    # One text per batch, as the pipeline runs (nlp.parse_many): the int8 encoder layers
+    # One text per batch, as the pipeline runs (nlp.parse_many): the int8 Maxout layers
     # quantise their input per slice of rows, so a batch's texts would shift each other's.
     ours = list(pipe.pipe(texts, batch_size=1))
     with pipe.select_pipes(disable=["dateline_ner"]):
@@ -109,7 +109,7 @@ def test_numpy_entity_decoder_equals_spacys_ner(seed_article, shared_dir) -> Non
 def test_matrix_products_float_as_thincs_blis_and_int8_close_to_it(seed_article, shared_dir) -> None:
     """The pipeline multiplies through NumPy's BLAS (nlp._use_matmul): in float, tags,
     sentences, entities and on-demand parses are those of thinc's own BLIS products; with
-    the encoder layers in int8 (as shipped) a few tags, entities and arcs differ."""
+    the Maxout layers in int8 (as shipped) a few tags, entities and arcs differ."""
     import gzip
 
     from thinc.api import NumpyOps
@@ -152,12 +152,12 @@ def test_matrix_products_float_as_thincs_blis_and_int8_close_to_it(seed_article,
     if not fast_int8():  # a CPU without int8 dot products runs the float model
         assert shipped == theirs
         return
-    # The int8 encoder layers: a few tags and entity tokens differ, every sentence boundary stays.
+    # The int8 Maxout layers: a few tags and entity tokens differ, every sentence boundary stays.
     tokens = [(t, u) for ours, blis in zip(shipped, theirs) for t, u in zip(ours[0], blis[0])]
     assert len(tokens) == sum(len(t[0]) for t in theirs)
     assert [t[1] for t, _ in tokens] == [u[1] for _, u in tokens]
     assert 0 < sum(t[0] != u[0] for t, u in tokens) < 0.005 * len(tokens)
-    assert sum(t[2:] != u[2:] for t, u in tokens) < 0.005 * len(tokens)
+    assert sum(t[2:] != u[2:] for t, u in tokens) < 0.01 * len(tokens)  # bench/quotes and geo hold
     arcs = [(a, b) for ours, blis in zip(shipped, theirs) for s, z in zip(ours[1], blis[1]) for a, b in zip(s, z)]
     assert len(arcs) == sum(len(s) for t in theirs for s in t[1])
     assert 0 < sum(a != b for a, b in arcs) < 0.03 * len(arcs)  # 1.8% measured; bench/quotes.py unchanged
