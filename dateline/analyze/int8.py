@@ -31,8 +31,8 @@ def fast_int8() -> bool:
     AVX-VNNI), or 64-bit ARM with dot-product instructions.
 
     Elsewhere onnxruntime's x86 kernels add pairs of uint8 x int8 products in 16 bits,
-    which can saturate, so the int8 paths (the embedding model's and the spaCy encoder
-    layers') are used only where this holds; other machines run the float model.
+    which can saturate, so the int8 paths (the embedding model's and the spaCy Maxout
+    layers') are used only where this holds; other machines run the float models.
     """
     machine = platform.machine().lower()
     if machine in ("arm64", "aarch64") and platform.system() == "Darwin":
