@@ -80,35 +80,37 @@ def model() -> _Model:
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
     tokenizer.enable_truncation(max_length=MAX_TOKENS)
     tokenizer.no_padding()  # tokenizer.json pads to 128 tokens; one text per call needs none
-    session = ort_session(str(model_file))
+    session = ort_session(model_file if isinstance(model_file, bytes) else str(model_file))
     return _Model(session, tokenizer, tuple(i.name for i in session.get_inputs()))
 
 
-def _integer_model(source: Path) -> Path:
-    """The model with int8 matrix products, built from ``source`` on first use and cached."""
+def _integer_model(source: Path) -> Path | bytes:
+    """The model with int8 matrix products, built from ``source`` on first use: the
+    cached file, or the model itself where the cache folder cannot be written."""
     import onnxruntime as ort
 
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = cache_dir() / f"minilm-int8-matmul-{digest}-ort{ort.__version__}.onnx"
-    if target.is_file():
-        return target
+    cached = cache_dir() / f"minilm-int8-matmul-{digest}-ort{ort.__version__}.onnx"
+    if cached.is_file():
+        return cached
+    target: Path | None = cached
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix="minilm-", dir=target.parent))
-    except OSError:  # a read-only home: build it for this process only
-        work = Path(tempfile.mkdtemp(prefix="dateline-minilm-"))
-        target = work / target.name
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="minilm-", dir=cached.parent))
+    except OSError:  # a read-only home: built for this process only, in memory
+        work, target = Path(tempfile.mkdtemp(prefix="dateline-minilm-")), None
     try:
         _quantise(source, work)
+        if target is None:
+            return (work / "int8.onnx").read_bytes()
         os.replace(work / "int8.onnx", target)  # atomic: workers building it at once each write whole files
+        return target
     except Exception as exc:
         raise AnalyzeError("embedding-model", f"building the int8 model from {source} failed: {exc}") from exc
     finally:
         for leftover in work.glob("*"):
             leftover.unlink()
-        if work != target.parent:
-            work.rmdir()
-    return target
+        work.rmdir()
 
 
 def _quantise(source: Path, work: Path) -> None:

