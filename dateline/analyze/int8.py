@@ -84,9 +84,11 @@ class Int8Product:
             raise ValueError(f"{inputs} inputs do not split into {blocks} equal blocks")
         self.shape = weights.shape
         width = inputs // blocks
-        parts = [f"x{b}" for b in range(blocks)] if blocks > 1 else ["x"]
-        nodes = [helper.make_node("Split", ["x", "widths"], parts, axis=1)] if blocks > 1 else []
-        initializers = [numpy_helper.from_array(np.full(blocks, width, dtype=np.int64), "widths")]
+        parts, nodes, initializers = ["x"], [], []
+        if blocks > 1:
+            parts = [f"x{b}" for b in range(blocks)]
+            nodes.append(helper.make_node("Split", ["x", "widths"], parts, axis=1))
+            initializers.append(numpy_helper.from_array(np.full(blocks, width, dtype=np.int64), "widths"))
         for b, part in enumerate(parts):
             block = weights[:, b * width : (b + 1) * width]
             scale = np.abs(block).max(axis=1) / 127
