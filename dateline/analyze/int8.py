@@ -69,44 +69,27 @@ ROWS_PER_RUN = 1024
 
 
 class Int8Product:
-    """``x @ weights.T`` with int8 operands (see the module docstring).
+    """``x @ weights.T`` with int8 operands (see the module docstring)."""
 
-    ``blocks``: ``x`` is that many equal column blocks concatenated (embeddings of
-    different features, say), each quantised with its own scale, so a block of small
-    values keeps its precision beside one of large values.
-    """
-
-    def __init__(self, weights: np.ndarray, blocks: int = 1) -> None:
+    def __init__(self, weights: np.ndarray) -> None:
         from onnx import TensorProto, helper, numpy_helper
 
         outputs, inputs = weights.shape
-        if inputs % blocks:
-            raise ValueError(f"{inputs} inputs do not split into {blocks} equal blocks")
         self.shape = weights.shape
-        width = inputs // blocks
-        parts, nodes, initializers = ["x"], [], []
-        if blocks > 1:
-            parts = [f"x{b}" for b in range(blocks)]
-            nodes.append(helper.make_node("Split", ["x", "widths"], parts, axis=1))
-            initializers.append(numpy_helper.from_array(np.full(blocks, width, dtype=np.int64), "widths"))
-        for b, part in enumerate(parts):
-            block = weights[:, b * width : (b + 1) * width]
-            scale = np.abs(block).max(axis=1) / 127
-            scale[scale == 0] = 1
-            initializers += [
-                numpy_helper.from_array(np.round(block.T / scale).astype(np.int8), f"w{b}"),  # (width, outputs)
-                numpy_helper.from_array(np.zeros(outputs, dtype=np.int8), f"w_zero{b}"),
-                numpy_helper.from_array(scale.astype(np.float32), f"w_scale{b}"),
-            ]
-            nodes += [
-                helper.make_node("DynamicQuantizeLinear", [part], [f"q{b}", f"q_scale{b}", f"q_zero{b}"]),
-                helper.make_node("MatMulInteger", [f"q{b}", f"w{b}", f"q_zero{b}", f"w_zero{b}"], [f"p{b}"]),
-                helper.make_node("Cast", [f"p{b}"], [f"pf{b}"], to=TensorProto.FLOAT),
-                helper.make_node("Mul", [f"q_scale{b}", f"w_scale{b}"], [f"scale{b}"]),
-                helper.make_node("Mul", [f"pf{b}", f"scale{b}"], [f"y{b}" if blocks > 1 else "y"]),
-            ]
-        if blocks > 1:
-            nodes.append(helper.make_node("Sum", [f"y{b}" for b in range(blocks)], ["y"]))
+        scale = np.abs(weights).max(axis=1) / 127
+        scale[scale == 0] = 1
+        initializers = [
+            numpy_helper.from_array(np.round(weights.T / scale).astype(np.int8), "w"),  # (inputs, outputs)
+            numpy_helper.from_array(np.zeros(outputs, dtype=np.int8), "w_zero"),
+            numpy_helper.from_array(scale.astype(np.float32), "w_scale"),
+        ]
+        nodes = [
+            helper.make_node("DynamicQuantizeLinear", ["x"], ["q", "q_scale", "q_zero"]),
+            helper.make_node("MatMulInteger", ["q", "w", "q_zero", "w_zero"], ["p"]),
+            helper.make_node("Cast", ["p"], ["pf"], to=TensorProto.FLOAT),
+            helper.make_node("Mul", ["q_scale", "w_scale"], ["scale"]),
+            helper.make_node("Mul", ["pf", "scale"], ["y"]),
+        ]
         graph = helper.make_graph(
             nodes, "int8_product",
             [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["rows", inputs])],
@@ -114,9 +97,9 @@ class Int8Product:
             initializers,
         )
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-        # Optimisation fuses each block's five nodes into one kernel. Without a memory pool
-        # per session: 8 pools, each as large as the longest article's buffers, held 0.2
-        # to 0.3 GB per worker.
+        # Optimisation fuses the five nodes into one kernel. Without a memory pool per
+        # session: 8 pools, each as large as the longest article's buffers, held 0.2 to
+        # 0.3 GB per worker.
         self.session = ort_session(model.SerializeToString(), arena=False)
 
     def __call__(self, x: Any) -> np.ndarray:

@@ -34,6 +34,7 @@ def pipeline() -> Any:
 
     from spacy.language import Language
 
+    from . import wordvectors
     from .ner import FastEntityRecognizer
 
     if not Language.has_factory("dateline_paragraphs"):
@@ -52,6 +53,9 @@ def pipeline() -> Any:
     nlp.disable_pipe("lemmatizer")
     _index_as_sets(nlp.get_pipe("lemmatizer"))
     _use_matmul(nlp)
+    for _, component in nlp.components:
+        if getattr(component, "model", None) is not None:
+            wordvectors.memoise(component.model, nlp.vocab)
     if FastEntityRecognizer.supports(nlp.get_pipe("ner")):
         if not Language.has_factory("dateline_ner"):
             Language.factory("dateline_ner", func=lambda nlp, name: FastEntityRecognizer(nlp.get_pipe("ner")))
@@ -122,22 +126,16 @@ def matmul_ops(int8: dict[int, Any]) -> Any:
 
 
 def _int8_layers(nlp: Any) -> dict[int, Any]:
-    """The Maxout layers of both token-vector models, multiplied in int8.
+    """The encoder layers of both token-vector models, multiplied in int8.
 
-    ``tok2vec`` and the NER's own token-vector model each mix their input features
-    (hashed word forms, prefixes, suffixes, shapes and static vectors, side by side)
-    in one Maxout layer, then encode them in four Maxout layers over a window of three
-    tokens. Their products are most of the pipeline's time; in int8
-    (``int8.Int8Product``) the whole pipeline takes 101 -> 85 ms per article of 1,400
-    words. On 100 bench texts, 0.1% of tags and 0.4% of entities differ from the float
-    model's (a span or a label), and no sentence boundary.
-
-    The NER's mixing layer gives each feature's block its own scale: with one scale for
-    its whole input, the two mixing layers alone changed 283 entities (old and new
-    counted), where all the layers as shipped change 88. ``tok2vec``'s mixing layer
-    stays in float: the tagger and the dependency parser read its vectors, and in int8
-    it changed 17% more arcs (283 against 241 of 55,447) to save 3 ms. Keyed by the
-    address of the weights, which thinc reshapes but never copies.
+    ``tok2vec`` and the NER's own token-vector model each encode their embeddings
+    in four Maxout layers over a window of three tokens. Their products were most of
+    the pipeline's time; in int8 (``int8.Int8Product``) the whole pipeline took 101 ->
+    85 ms per article of 1,400 words. On 100 bench texts, 0.1% of tags and 0.4% of
+    entities differ from the float model's (a span or a label), and no sentence
+    boundary. The embedding blocks before them stay in float, computed once per
+    distinct word (``wordvectors``). Keyed by the address of the weights, which thinc
+    reshapes but never copies.
     """
     from .int8 import Int8Product, fast_int8
 
@@ -149,11 +147,9 @@ def _int8_layers(nlp: Any) -> dict[int, Any]:
             if node.name != "maxout" or not node.has_param("W"):
                 continue
             width, inputs = node.get_dim("nO"), node.get_dim("nI")
-            window = inputs == 3 * width  # an encoder layer; else the layer that mixes the features
-            if window or name == "ner":
+            if inputs == 3 * width:  # an encoder layer (the embedding block's mixing layer is not)
                 weights = node.get_param("W")
-                view = weights.reshape(width * node.get_dim("nP"), inputs)
-                layers[weights.ctypes.data] = Int8Product(view, blocks=1 if window else inputs // width)
+                layers[weights.ctypes.data] = Int8Product(weights.reshape(width * node.get_dim("nP"), inputs))
     return layers
 
 

@@ -27,20 +27,6 @@ def test_int8_product_keeps_a_zero_weight_row_at_zero_and_takes_strided_input() 
     assert np.allclose(got[:, 1], x @ weights[1], rtol=0.02)
 
 
-def test_int8_product_in_blocks_keeps_a_small_block_precise_beside_a_large_one() -> None:
-    rng = np.random.default_rng(3)
-    weights = (rng.standard_normal((64, 192)) * 0.05).astype(np.float32)
-    weights[:, :96] = 0  # the large block adds nothing, but its values set a shared scale
-    x = np.hstack([rng.standard_normal((500, 96)) * 100, rng.standard_normal((500, 96)) * 0.01]).astype(np.float32)
-    exact = x @ weights.T
-
-    def error(product: Int8Product) -> float:
-        return float(np.abs(product(x) - exact).max() / np.abs(exact).max())
-
-    assert error(Int8Product(weights, blocks=2)) < 0.03
-    assert error(Int8Product(weights)) > 0.5  # one scale for both: the small block is lost
-
-
 def test_maxout_layers_go_int8_only_on_cpus_with_int8_dot_products(monkeypatch) -> None:
     from dateline.analyze import int8, nlp
 
@@ -49,5 +35,6 @@ def test_maxout_layers_go_int8_only_on_cpus_with_int8_dot_products(monkeypatch) 
     assert nlp._int8_layers(pipe) == {}
     monkeypatch.setattr(int8, "fast_int8", lambda: True)
     layers = nlp._int8_layers(pipe)
-    # Four encoder layers in tok2vec and four in the NER's own, and the NER's mixing layer.
-    assert sorted(p.shape for p in layers.values()) == [(288, 288)] * 8 + [(288, 480)]
+    # Four encoder layers in tok2vec and four in the NER's own; the embedding blocks' mixing
+    # layers stay in float (analyze/wordvectors.py computes them once per word).
+    assert sorted(p.shape for p in layers.values()) == [(288, 288)] * 8
