@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..records import Article
 
@@ -190,22 +190,40 @@ def _lemmas(doc: Any) -> Any:
     return doc
 
 
+class _TokenRules(NamedTuple):
+    """What the attribute rules do to one distinct token."""
+
+    hits: list[int]  # the one-token rules matching it, in the ruler's order
+    values: Any  # the values they leave in ``_FastAttributeRules._SET`` (uint64)
+    mask: Any  # which of those they set; None when a rule sets anything else
+    admits: bool  # whether a longer rule can start at it
+
+
 class _FastAttributeRules:
     """spaCy's ``AttributeRuler`` with the same result on a Doc without a dependency parse.
 
     The md model's ruler is 179 Matcher patterns, most of them one token with a
     fixed TAG, or a fixed LOWER and TAG (the tag map and its exceptions). The
     Matcher tries every pattern at every token: a sixth of the whole pipeline's
-    time. Here one-token patterns of plain values are dictionary lookups; the few
-    longer ones run in a small Matcher, only at tokens their first token admits;
-    patterns that test DEP cannot match without a parse and are left out. Matches
-    are applied as the ruler applies them: in pattern order, later rules winning.
-    A Doc that does carry a parse goes to the original ruler.
+    time. Here one-token patterns of plain values (or lists of them) are dictionary
+    lookups, resolved once per distinct token (its TAG, LOWER, IS_SPACE, ORTH and
+    POS) and remembered: which rules match it, and what they set, later rules
+    winning as in the ruler. The Doc's tokens get those values in one
+    ``Doc.from_array``. The few longer patterns run in a small Matcher, only at
+    tokens their first token admits, and the tokens they touch get every rule
+    applied again in the ruler's order. Patterns that test DEP cannot match without
+    a parse and are left out. A Doc that does carry a parse goes to the original
+    ruler.
     """
 
     _ATTRS = ("TAG", "LOWER", "IS_SPACE", "ORTH", "POS")  # read in one ``Doc.to_array``; strings as hashes
+    _SET = ("LEMMA", "POS", "TAG", "MORPH")  # what the rules set, written in one ``Doc.from_array``
+    _MEMO = 200_000  # distinct tokens remembered
 
     def __init__(self, ruler: Any) -> None:
+        import itertools
+
+        from spacy.attrs import intify_attr
         from spacy.matcher import Matcher
 
         self.ruler = ruler
@@ -221,10 +239,11 @@ class _FastAttributeRules:
                 if any("DEP" in tok for tok in pattern):
                     continue
                 names = tuple(sorted(pattern[0]))
-                plain = all(isinstance(v, (str, bool)) for v in pattern[0].values())
-                if len(pattern) == 1 and plain and all(n in self._ATTRS for n in names):
-                    values = tuple(_as_int(ruler.vocab, pattern[0][n]) for n in names)
-                    self.simple.setdefault(names, {}).setdefault(values, []).append(i)
+                choices = [_plain_values(pattern[0][n]) for n in names]
+                if len(pattern) == 1 and all(choices) and all(n in self._ATTRS for n in names):
+                    for values in itertools.product(*choices):  # type: ignore[arg-type]
+                        key = tuple(_as_int(ruler.vocab, v) for v in values)
+                        self.simple.setdefault(names, {}).setdefault(key, []).append(i)
                 else:
                     longer.append(pattern)
                     self.first_tokens.append(pattern[0])
@@ -232,44 +251,92 @@ class _FastAttributeRules:
                     self.exact &= not any("OP" in tok for tok in pattern)
             if longer:
                 self.matcher.add(str(i), longer)  # the ruler's own key for its i-th entry
+        for table in self.simple.values():
+            for hits in table.values():
+                hits.sort()
         self.gated = self.exact and all(_lower_test(t) for t in self.first_tokens)
         self.tests = [_lower_test(t) for t in self.first_tokens]
+        self.set_ids = [intify_attr(name) for name in self._SET]
+        self.resolved: dict[bytes, _TokenRules] = {}
 
-    def _longer_matches(self, doc: Any, lowers: list[int]) -> list[tuple[int, int, int]]:
+    def _longer_matches(self, doc: Any, admitted: list[int]) -> list[tuple[int, int, int]]:
+        """Matches of the longer rules: at the ``admitted`` tokens (where a first token's
+        LOWER can match) or, if they cannot be gated so, over the whole Doc."""
         if not self.first_tokens:
             return []
         if not self.gated:
             return list(self.matcher(doc, allow_missing=True, as_spans=False))
-        strings = doc.vocab.strings
-        admitted = {h for h in set(lowers) if any(test(strings[h]) for test in self.tests)}  # type: ignore[misc]
         out = []
-        for i, lower in enumerate(lowers):
-            if lower in admitted:
-                window = doc[i : i + self.longest]
-                out += [(m, i + s, i + e) for m, s, e in self.matcher(window, allow_missing=True) if s == 0]
+        for i in admitted:
+            window = doc[i : i + self.longest]
+            out += [(m, i + s, i + e) for m, s, e in self.matcher(window, allow_missing=True) if s == 0]
         return out
 
+    def _resolve(self, key: bytes, row: list[int], strings: Any) -> _TokenRules:
+        """What the rules do to one distinct token (``row``: its ``_ATTRS``), remembered by ``key``."""
+        import numpy
+
+        got = self.resolved.get(key)
+        if got is not None:
+            return got
+        columns = dict(zip(self._ATTRS, row))
+        hits = sorted(i for names, table in self.simple.items()
+                      for i in table.get(tuple(columns[n] for n in names), ()))
+        final: dict[int, Any] = {}
+        for i in hits:
+            final.update(self.ruler.attrs[i])
+        values = numpy.zeros(len(self._SET), dtype=numpy.uint64)
+        mask = numpy.zeros(len(self._SET), dtype=bool)
+        for k, attr in enumerate(self.set_ids):
+            if attr in final:
+                values[k], mask[k] = final[attr], True
+        lower = strings[columns["LOWER"]]
+        got = _TokenRules(hits, values, mask if set(final) <= set(self.set_ids) else None,
+                          self.gated and any(test(lower) for test in self.tests))
+        if len(self.resolved) < self._MEMO:
+            self.resolved[key] = got
+        return got
+
     def __call__(self, doc: Any) -> Any:
+        import numpy
         from spacy.tokens._retokenize import set_token_attrs
 
         if doc.has_annotation("DEP"):
             return self.ruler(doc)
+        if not len(doc):
+            return doc
         strings = doc.vocab.strings
-        array = doc.to_array(list(self._ATTRS)).tolist()
-        columns = {name: [row[k] for row in array] for k, name in enumerate(self._ATTRS)}
-        matches: list[tuple[int, int, int]] = []
-        for names, table in self.simple.items():
-            for j, key in enumerate(zip(*(columns[n] for n in names))):
-                hit = table.get(key)
-                if hit:
-                    matches += [(i, j, j + 1) for i in hit]
-        matches += [(int(strings[m]), s, e) for m, s, e in self._longer_matches(doc, columns["LOWER"])]
-        matches.sort()
-        attrs, indices = self.ruler.attrs, self.ruler.indices
-        for i, start, end in matches:
-            index = indices[i]
-            set_token_attrs(doc[start + index if index >= 0 else end + index], attrs[i])
+        array = numpy.ascontiguousarray(doc.to_array(list(self._ATTRS)).reshape(len(doc), len(self._ATTRS)))
+        distinct, first, inverse = numpy.unique(array.view(f"V{array.itemsize * array.shape[1]}").ravel(),
+                                                return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        rules = [self._resolve(key, row, strings) for key, row in zip(distinct.tolist(), array[first].tolist())]
+        values = numpy.stack([r.values for r in rules])
+        masks = numpy.stack([r.mask if r.mask is not None else r.values != r.values for r in rules])
+        current = doc.to_array(self.set_ids).reshape(len(doc), len(self.set_ids))
+        doc.from_array(self.set_ids, numpy.where(masks[inverse], values[inverse], current))
+        # Tokens a longer rule touches, or a rule setting more than ``_SET``: every rule, in the ruler's order.
+        admitted = numpy.array([r.admits for r in rules])
+        unwritten = numpy.array([r.mask is None for r in rules])
+        indices = self.ruler.indices
+        by_token: dict[int, list[tuple[int, int, int]]] = {}
+        for m, s, e in self._longer_matches(doc, numpy.flatnonzero(admitted[inverse]).tolist()):
+            i = int(strings[m])
+            by_token.setdefault(s + indices[i] if indices[i] >= 0 else e + indices[i], []).append((i, s, e))
+        special = set(by_token) | set(numpy.flatnonzero(unwritten[inverse]).tolist())
+        for j in sorted(special):
+            for i, _, _ in sorted(by_token.get(j, []) + [(i, j, j + 1) for i in rules[inverse[j]].hits]):
+                set_token_attrs(doc[j], self.ruler.attrs[i])
         return doc
+
+
+def _plain_values(value: Any) -> list[str | bool] | None:
+    """A pattern value as the list of plain values it admits (``{"IN": [...]}`` or one value), or None."""
+    if isinstance(value, (str, bool)):
+        return [value]
+    if isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, (str, bool)) for v in value["IN"]):
+        return list(value["IN"])
+    return None
 
 
 def _as_int(vocab: Any, value: str | bool) -> int:
