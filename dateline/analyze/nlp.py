@@ -101,10 +101,26 @@ def _use_matmul(nlp: Any) -> None:
 
 def matmul_ops(int8: dict[int, Any]) -> Any:
     """thinc ``Ops`` whose products go through NumPy's matmul, or through ``int8[address
-    of the weights]`` (an ``int8.Int8Product``) where there is one."""
+    of the weights]`` (an ``int8.Int8Product``) where there is one, and whose maxout
+    is NumPy's elementwise maximum."""
     from thinc.api import NumpyOps
 
     class MatmulOps(NumpyOps):  # type: ignore[misc]
+        """Inference only: ``maxout`` leaves out the argmax that only training reads."""
+
+        def maxout(self, X: Any) -> tuple[Any, None]:
+            import numpy
+
+            # The pieces as strided views, two elementwise maxima: 0.18 ms for a (1,500, 96, 3)
+            # input, against 0.72 in thinc's maxout (which also finds the argmax) and 5 in X.max(-1).
+            best = numpy.maximum(X[..., 0], X[..., 1]) if X.shape[-1] > 1 else X[..., 0].copy()
+            for piece in range(2, X.shape[-1]):
+                numpy.maximum(best, X[..., piece], out=best)
+            return best, None
+
+        def backprop_maxout(self, dY: Any, which: Any, P: int) -> Any:
+            raise NotImplementedError("dateline's spaCy models run inference only")
+
         def gemm(self, x: Any, y: Any, out: Any = None, trans1: bool = False, trans2: bool = False) -> Any:
             import numpy
 
