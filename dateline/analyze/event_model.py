@@ -36,7 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import AnalyzeError
-from .embed import embed
+from .embed import DIMENSION, embed
 from .ontology import TYPES
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "events"
@@ -162,21 +162,27 @@ class Tfidf:
             return lambda text: _char_wb_ngrams(text, lo, hi)
         raise ValueError(f"unknown analyzer {self.analyzer!r}")
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        rows, cols, vals = [], [], []
-        for i, text in enumerate(texts):
+    def rows(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each text's l2-normalised vector as (columns in increasing order, values)."""
+        out = []
+        for text in texts:
             counts: dict[int, int] = {}
             for gram in self._analyze(text):
                 j = self.vocabulary.get(gram)
                 if j is not None:
                     counts[j] = counts.get(j, 0) + 1
-            for j, n in counts.items():
-                rows.append(i)
-                cols.append(j)
-                vals.append((1.0 + np.log(n)) * self.idf[j])
-        m = sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.idf)), dtype=np.float32)
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        return sp.csr_matrix(sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m)
+            cols = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
+            tf = np.array([counts[j] for j in cols.tolist()], dtype=np.float32)
+            vals = (1.0 + np.log(tf)) * self.idf[cols]
+            out.append((cols, vals / max(float(np.sqrt(vals @ vals)), 1e-12)))
+        return out
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        rows = self.rows(texts)
+        indptr = np.cumsum([0, *(len(c) for c, _ in rows)])
+        cols = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+        vals = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, dtype=np.float32)
+        return sp.csr_matrix((vals, cols, indptr), shape=(len(texts), len(self.idf)), dtype=np.float32)
 
 
 @dataclass(slots=True)
@@ -206,22 +212,40 @@ class EventModel:
                         threshold: float = CASCADE_CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
         """(margins, embedded mask): the cheap model's margins where it is confident,
         the full model's elsewhere; only the latter texts are embedded (or looked
-        up in ``vectors``, ``embed(texts)`` when already computed)."""
+        up in ``vectors``, ``embed(texts)`` when already computed).
+
+        The same products as ``cheap_features(texts) @ fast_coef.T`` and ``margins``,
+        summed from each text's few TF-IDF columns: a handful of texts per article
+        spent most of the time in building sparse matrices."""
         n = len(self.codes)
         if not texts:
             return np.zeros((0, n), dtype=np.float32), np.zeros(0, dtype=bool)
-        word, char = self.word.transform(texts), self.char.transform(texts)
-        lex = sp.csr_matrix(lexicon_features(texts))
-        cheap = sp.hstack([word, char, lex]).tocsr()
-        out = np.asarray(cheap @ self.fast_coef.T) + self.fast_intercept
+        word, char, lex = self.word.rows(texts), self.char.rows(texts), lexicon_features(texts)
+        nw, nc = len(self.word.idf), len(self.char.idf)
+
+        def tfidf_part(weights: np.ndarray, i: int) -> np.ndarray:  # weights: (features, types)
+            (wc, wv), (cc, cv) = word[i], char[i]
+            return wv @ weights[wc] + cv @ weights[nw + cc]
+
+        fast = self._fast_coef_t
+        out = np.stack([tfidf_part(fast, i) for i in range(len(texts))]) + lex @ fast[nw + nc:] + self.fast_intercept
         unsure = _confidence(out) < threshold
         if unsure.any():
             idx = np.flatnonzero(unsure)
             vecs = vectors[idx] if vectors is not None else embed([texts[int(i)] for i in idx])
-            full = sp.hstack([word[idx], char[idx], sp.csr_matrix(vecs), lex[idx],
-                              sp.csr_matrix(vecs @ self.definitions.T)]).tocsr()
-            out[idx] = np.asarray(full @ self.coef.T) + self.intercept
+            full, at = self._coef_t, nw + nc
+            dense = (vecs @ full[at : at + DIMENSION] + lex[idx] @ full[at + DIMENSION : at + DIMENSION + n]
+                     + (vecs @ self.definitions.T) @ full[at + DIMENSION + n :])
+            out[idx] = np.stack([tfidf_part(full, int(i)) for i in idx]) + dense + self.intercept
         return out, unsure
+
+    @functools.cached_property
+    def _fast_coef_t(self) -> np.ndarray:
+        return np.ascontiguousarray(self.fast_coef.T, dtype=np.float32)
+
+    @functools.cached_property
+    def _coef_t(self) -> np.ndarray:
+        return np.ascontiguousarray(self.coef.T, dtype=np.float32)
 
     def features(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> sp.csr_matrix:
         """The feature matrix; pass ``vectors`` (``embed(texts)``) when already computed."""

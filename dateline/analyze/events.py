@@ -245,7 +245,7 @@ def _candidates(article: Article, doc: Any) -> list[_Candidate]:
     out: list[_Candidate] = []
     sents = list(doc.sents)
     # Only sentences holding a trigger word are parsed (the parse is the costly part).
-    todo = [s for s in sents if any(t.lemma_.lower() in _TRIGGER_WORDS for t in s)]
+    todo = nlp.sentences_where(doc, ["LEMMA"], lambda lemma: lemma.lower() in _TRIGGER_WORDS)
     nlp.parse_sentences(doc, todo)
     for sent in todo:
         si = sents.index(sent)
@@ -564,8 +564,12 @@ def _title_similarity(clf: Any, texts: list[str], title: str | None) -> np.ndarr
     TF-IDF rather than embeddings: the step embeds only what the classifier is unsure of."""
     if not title:
         return np.zeros(len(texts))
-    rows = clf.word.transform([*texts, title])
-    return np.asarray((rows[:-1] @ rows[-1].T).todense()).ravel()
+    *rows, (title_cols, title_vals) = clf.word.rows([*texts, title])
+    out = np.zeros(len(texts))
+    for k, (cols, vals) in enumerate(rows):
+        _, mine, theirs = np.intersect1d(cols, title_cols, assume_unique=True, return_indices=True)
+        out[k] = float(vals[mine] @ title_vals[theirs])
+    return out
 
 
 def _merge(found: list[Event]) -> list[Event]:

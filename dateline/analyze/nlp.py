@@ -493,6 +493,31 @@ def parsed(sent: Any) -> Any:
     return cache[sent.start]
 
 
+def sentences_where(doc: Any, attrs: list[str], test: Callable[..., bool]) -> list[Any]:
+    """The sentences of ``doc`` holding a token for which ``test(*its attrs as strings)``
+    holds, e.g. ``sentences_where(doc, ["LEMMA"], lambda lemma: lemma == "say")``.
+
+    ``test`` runs once per distinct combination of the values in the Doc, not once per
+    token: walking a long article token by token in Python cost milliseconds per step.
+    """
+    import numpy
+    from spacy.attrs import intify_attr
+
+    if not len(doc):
+        return []
+    strings = doc.vocab.strings
+    rows = numpy.ascontiguousarray(doc.to_array([intify_attr(a) for a in attrs]).reshape(len(doc), len(attrs)))
+    distinct, first, inverse = numpy.unique(rows.view(f"V{rows.itemsize * len(attrs)}").ravel(),
+                                            return_index=True, return_inverse=True)
+    passes = numpy.array([test(*(strings[v] for v in row)) for row in rows[first].tolist()], dtype=bool)
+    hits = numpy.flatnonzero(passes[inverse.ravel()])
+    if not len(hits):
+        return []
+    sents = list(doc.sents)
+    starts = numpy.array([s.start for s in sents])
+    return [sents[i] for i in numpy.unique(numpy.searchsorted(starts, hits, side="right") - 1).tolist()]
+
+
 def text_of(doc: Any) -> str:
     """The Doc's text, built once per Doc: ``Doc.text`` joins every token again on each access."""
     text = doc.user_data.get("dateline_text")

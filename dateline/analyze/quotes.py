@@ -93,13 +93,14 @@ class _Item:
     head: int | None = None  # character offset of the speaker phrase's head word
 
 
-def candidate(sent: Any) -> bool:
-    """Whether a sentence may hold speech: a speech word, "according" or a quotation mark."""
-    for tok in sent:
-        if tok.text in _QUOTE_CHARS or tok.lower_ in _CUE_WORDS or (
-                verb_lemma(tok.text, tok.lemma_) in _CUE_WORDS):
-            return True
-    return False
+def _is_cue(text: str, lemma: str) -> bool:
+    """Whether a token may mark speech: a quotation mark, a speech word, "according"."""
+    return text in _QUOTE_CHARS or text.lower() in _CUE_WORDS or verb_lemma(text, lemma) in _CUE_WORDS
+
+
+def candidates(doc: Any) -> list[Any]:
+    """The sentences that may hold speech: with a speech word, "according" or a quotation mark."""
+    return nlp.sentences_where(doc, ["ORTH", "LEMMA"], _is_cue)
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -449,7 +450,7 @@ def _medium(text: str, it: _Item) -> str | None:
 def find(article: Article, doc: Any) -> list[Quote]:
     """Quotations and claims in ``article`` (``doc`` is ``nlp.parse(article.text)``)."""
     text = article.text
-    sents = [s for s in doc.sents if candidate(s)]
+    sents = candidates(doc)
     nlp.parse_sentences(doc, sents)
     items = _from_parse(doc, sents, article.entities) + _transcript(text)
     heads = _headline(text)

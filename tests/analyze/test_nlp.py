@@ -162,3 +162,18 @@ def test_matrix_products_float_as_thincs_blis_and_int8_close_to_it(seed_article,
     arcs = [(a, b) for ours, blis in zip(shipped, theirs) for s, z in zip(ours[1], blis[1]) for a, b in zip(s, z)]
     assert len(arcs) == sum(len(s) for t in theirs for s in t[1])
     assert 0 < sum(a != b for a, b in arcs) < 0.03 * len(arcs)  # 1.8% measured; bench/quotes.py unchanged
+
+
+def test_sentences_where_equals_a_token_by_token_walk(seed_article) -> None:
+    doc = nlp.parse(seed_article.text + "\n\nNothing here. “Quoted,” he said. Hopes rose.")
+
+    def walk(test):
+        return [s.start for s in doc.sents if any(test(t.text, t.lemma_) for t in s)]
+
+    def said(text: str, lemma: str) -> bool:
+        return lemma == "say" or text == "“"
+
+    found = [s.start for s in nlp.sentences_where(doc, ["ORTH", "LEMMA"], said)]
+    assert found == walk(said) and 3 < len(found) < len(list(doc.sents))
+    assert nlp.sentences_where(doc, ["LEMMA"], lambda lemma: False) == []
+    assert nlp.sentences_where(nlp.parse(""), ["LEMMA"], lambda lemma: True) == []
