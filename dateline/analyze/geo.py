@@ -378,33 +378,65 @@ _NOT_PLACES = {
 }
 
 
-def _is_candidate_token(tok: Any) -> bool:
-    t = tok.text
-    if not t[:1].isupper() or len(t) < 2 or tok.lower_.rstrip(".") in _NOT_PLACES:
+def _is_candidate_token(lex: Any, pos: str) -> bool:
+    t = lex.orth_
+    if not t[:1].isupper() or len(t) < 2 or lex.lower_.rstrip(".") in _NOT_PLACES:
         return False
     if t.isupper() and len(t.strip(".")) >= 2:  # "US", "UK", "EU": stop words when lower-cased
         return True
-    return tok.pos_ in ("PROPN", "ADJ", "NOUN") and not tok.is_stop
+    return pos in ("PROPN", "ADJ", "NOUN") and not lex.is_stop
+
+
+def _token_flags(doc: Any) -> tuple[list[bool], list[bool]]:
+    """Per token of ``doc``: may it be part of a place name; is it a connector inside
+    one ("of", "de", "-")? Each test runs once per distinct word and tag."""
+    import numpy
+    from spacy.attrs import ORTH, POS
+
+    if not len(doc):
+        return [], []
+    rows = numpy.ascontiguousarray(doc.to_array([ORTH, POS]).reshape(len(doc), 2))
+    distinct, first, inverse = numpy.unique(rows.view("V16").ravel(), return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    words = [(doc.vocab[orth], doc.vocab.strings[pos]) for orth, pos in rows[first].tolist()]
+    candidate = numpy.array([_is_candidate_token(lex, pos) for lex, pos in words], dtype=bool)
+    connector = numpy.array([lex.lower_ in ("of", "de", "-") for lex, _ in words], dtype=bool)
+    return candidate[inverse].tolist(), connector[inverse].tolist()
+
+
+def _free_runs(doc: Any, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The maximal runs of tokens (start, end) outside the ``covered`` character spans (merged)."""
+    import numpy
+    from spacy.attrs import IDX
+
+    if not len(doc):
+        return []
+    offsets = doc.to_array(IDX).astype(numpy.int64)
+    starts = numpy.array([s for s, _ in covered], dtype=numpy.int64)
+    ends = numpy.array([e for _, e in covered], dtype=numpy.int64)
+    k = numpy.searchsorted(starts, offsets, side="right") - 1
+    inside = (k >= 0) & (offsets < ends[numpy.maximum(k, 0)]) if len(covered) else numpy.zeros(len(doc), bool)
+    edges = numpy.flatnonzero(numpy.diff(numpy.concatenate([[0], (~inside).astype(numpy.int8), [0]])))
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
 
 
 def _scan(
-    article: Article, doc: Any, tokens: Iterable[Any], taken: list[tuple[int, int]], *, embedded: bool
+    article: Article, doc: Any, start: int, end: int, taken: list[tuple[int, int]],
+    flags: tuple[list[bool], list[bool]], *, embedded: bool,
 ) -> list[Mention]:
-    """Longest gazetteer matches over runs of capitalised tokens, outside spans already taken."""
+    """Longest gazetteer matches over runs of capitalised tokens among tokens
+    ``start:end`` of ``doc``, outside spans already taken (``flags``: ``_token_flags(doc)``)."""
     gaz = gazetteer()
-    toks = list(tokens)
+    candidate, connector = flags
     found: list[Mention] = []
-    i = 0
-    while i < len(toks):
+    i = start
+    while i < end:
         best: tuple[int, Mention] | None = None
-        if _is_candidate_token(toks[i]):
-            for n in range(min(4, len(toks) - i), 0, -1):
-                span = toks[i : i + n]
-                if not all(
-                    _is_candidate_token(t) or (0 < k < n - 1 and t.lower_ in ("of", "de", "-"))
-                    for k, t in enumerate(span)
-                ):
+        if candidate[i]:
+            for n in range(min(4, end - i), 0, -1):
+                if not all(candidate[i + k] or (0 < k < n - 1 and connector[i + k]) for k in range(n)):
                     continue
+                span = [doc[k] for k in range(i, i + n)]
                 s, e = span[0].idx, span[-1].idx + len(span[-1].text)
                 if any(s < te and ts < e for ts, te in taken) or _names_a_person(doc, span):
                     continue
@@ -486,28 +518,22 @@ def recognise(article: Article, doc: Any) -> list[Mention]:
             if m is not None and (m.adjectival or gaz.lookup(m.key, fuzzy=False)):
                 mentions.append(m)
                 taken.append((start, end))
+    flags = _token_flags(doc)
     for start, end, label in ents:
         if label in EMBED_LABELS and (start, end) not in taken:
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is not None:
-                found = [m for m in _scan(article, doc, span, taken, embedded=True)
+                found = [m for m in _scan(article, doc, span.start, span.end, taken, flags, embedded=True)
                          if not (label == "ORG" and m.key == m.text == span.text
                                  and _a_company(doc, span, gaz.lookup(m.key, fuzzy=False)))]
                 mentions.extend(found)
                 taken.extend((m.start, m.end) for m in found)
-    covered = _merged([(s, e) for s, e, _ in ents])
-    cover_starts = [s for s, _ in covered]
-    free = [t for t in doc if not _inside(t.idx, covered, cover_starts)]
-    runs: list[list[Any]] = []
-    for t in free:
-        if runs and runs[-1][-1].i == t.i - 1:
-            runs[-1].append(t)
-        else:
-            runs.append([t])
-    for run in runs:
-        found = _scan(article, doc, run, taken, embedded=False)
-        mentions.extend(found)
-        taken.extend((m.start, m.end) for m in found)
+    # The runs of tokens outside every entity, scanned where they hold a candidate token.
+    for start, end in _free_runs(doc, _merged([(s, e) for s, e, _ in ents])):
+        if any(flags[0][start:end]):
+            found = _scan(article, doc, start, end, taken, flags, embedded=False)
+            mentions.extend(found)
+            taken.extend((m.start, m.end) for m in found)
     mentions.sort(key=lambda m: m.start)
     return mentions
 
@@ -629,9 +655,3 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
-
-
-def _inside(pos: int, merged: list[tuple[int, int]], starts: list[int]) -> bool:
-    """Is ``pos`` inside one of the ``merged`` spans (``starts`` are their starts)?"""
-    k = bisect.bisect_right(starts, pos) - 1
-    return k >= 0 and pos < merged[k][1]
