@@ -11,6 +11,7 @@ speech nouns ("his claim that ...").
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -340,9 +341,25 @@ def _attitude(tok: Any, base: int) -> Found | None:
                  speaker_lemma=subj.lemma_.lower(), speaker_head=base + subj.idx)
 
 
+@functools.lru_cache(maxsize=100_000)
+def _may_cue(text: str, lemma: str, pos: str) -> bool:
+    """Whether a token passes the first test of one of ``find_in_sentence``'s cues."""
+    lower = text.lower()
+    return (lower in _ATTITUDE or lower == "according"
+            or (pos == "NOUN" and lemma.lower() in SPEECH_NOUNS)
+            or (pos in ("VERB", "AUX") and verb_lemma(text, lemma) in SPEECH_VERBS))
+
+
 def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
     """Every attribution the parse of one sentence shows."""
-    for tok in sdoc:
+    from spacy.attrs import LEMMA, ORTH, POS
+
+    strings = sdoc.vocab.strings
+    rows = sdoc.to_array([ORTH, LEMMA, POS]).tolist() if len(sdoc) else []
+    for i, (orth, lemma, pos) in enumerate(rows):
+        if not _may_cue(strings[orth], strings[lemma], strings[pos]):
+            continue
+        tok = sdoc[i]
         att = _attitude(tok, base)
         if att is not None:
             yield att
