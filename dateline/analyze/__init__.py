@@ -26,7 +26,23 @@ STEPS: list[tuple[str, Step]] = [
 ]
 
 
+# The sentences whose dependency parse the steps read (quotes, counts, events): parsed
+# before the steps run, in one batch. The parser works through a batch's sentences
+# side by side, so one batch of 40 sentences costs less than three of 13.
+PARSED: list[Callable[[Any], list[Any]]] = [quotes.candidates, counts.sentences, events.sentences]
+
+
+def parse_wanted(doc: Any) -> None:
+    """Dependency-parse, in one batch, every sentence of ``doc`` that a step will read parsed."""
+    wanted = {s.start: s for select in PARSED for s in select(doc)}
+    nlp.parse_sentences(doc, [wanted[k] for k in sorted(wanted)])
+
+
 def _run_steps(article: Article, doc: Any) -> Article:
+    try:
+        parse_wanted(doc)
+    except Exception:  # noqa: BLE001 - each step parses what it needs itself, and records its own failure
+        pass
     for field, step in STEPS:
         try:
             setattr(article, field, step(article, doc))

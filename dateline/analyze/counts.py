@@ -42,6 +42,10 @@ def _is_numberish(tok: Any) -> bool:
 
 def _spans(doc: Any) -> list[tuple[int, int]]:
     """Token ranges of count expressions in the Doc."""
+    import numpy
+    from spacy.attrs import LOWER
+    from spacy.strings import hash_string
+
     out: list[tuple[int, int]] = []
     taken: set[int] = set()
     for ent in doc.ents:
@@ -51,8 +55,10 @@ def _spans(doc: Any) -> list[tuple[int, int]]:
             out.append((ent.start, ent.end))
             taken.update(range(ent.start, ent.end))
     # Vague plurals the model does not always mark ("dozens", "millions").
-    for tok in doc:
-        if tok.i not in taken and tok.lower_ in VAGUE_PLURALS and tok.lower_ != "tens":
+    vague = numpy.isin(doc.to_array(LOWER), [hash_string(w) for w in VAGUE_PLURALS if w != "tens"])
+    for i in numpy.flatnonzero(vague).tolist():
+        tok = doc[i]
+        if tok.i not in taken:
             start = tok.i
             if start >= 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in VAGUE_PLURALS:
                 start -= 2
@@ -195,11 +201,17 @@ def candidate(sent: Any) -> bool:
     return any(_is_numberish(t) for t in sent)
 
 
+def sentences(doc: Any, spans: list[tuple[int, int]] | None = None) -> list[Any]:
+    """The sentences holding a count expression: ``find`` reads their parse."""
+    found = {doc[s].sent.start: doc[s].sent for s, _ in (_spans(doc) if spans is None else spans)}
+    return [found[k] for k in sorted(found)]
+
+
 def find(article: Article, doc: Any) -> list[Count]:
     """Counts in ``article`` (``doc`` is ``nlp.parse(article.text)``); reads ``article.quotes``."""
     out: list[Count] = []
     spans = _spans(doc)
-    nlp.parse_sentences(doc, {doc[s].sent.start: doc[s].sent for s, _ in spans}.values())
+    nlp.parse_sentences(doc, sentences(doc, spans))
     last_object: dict[int, str] = {}
     for start, end in spans:
         span = doc[start:end]

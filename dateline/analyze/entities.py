@@ -76,12 +76,16 @@ def _titled_names(doc: Any, mentions: list[_Mention]) -> list[_Mention]:
     """People the model missed although a title names them: "Queen Elizabeth II, Britain's
     longest-reigning monarch, died" (title + capitalised proper nouns + a regnal number, none
     of them inside an entity). The title stays out of the name, as in ``_clean``."""
-    found = []
-    i = 0
-    while i < len(doc) - 1:
+    import numpy
+    from spacy.attrs import LOWER
+    from spacy.strings import hash_string
+
+    found: list[_Mention] = []
+    titles = numpy.flatnonzero(numpy.isin(doc.to_array(LOWER), [hash_string(w) for w in _NAME_TITLES]))
+    after = 0  # the token after the last name found
+    for i in titles.tolist():
         tok = doc[i]
-        if tok.lower_ not in _NAME_TITLES or not tok.text[:1].isupper() or tok.ent_type_:
-            i += 1
+        if i < after or i >= len(doc) - 1 or not tok.text[:1].isupper() or tok.ent_type_:
             continue
         j = i + 1
         while (j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].is_title and not doc[j].ent_type_
@@ -91,7 +95,7 @@ def _titled_names(doc: Any, mentions: list[_Mention]) -> list[_Mention]:
             j += 1
         if j > i + 1:
             found.append(_Mention(i + 1, j, "PERSON"))
-        i = j
+        after = j
     return sorted([*mentions, *found], key=lambda m: m.start) if found else mentions
 
 

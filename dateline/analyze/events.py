@@ -241,11 +241,16 @@ def _modality(token: Any, base: int, quotes: list[Quote]) -> tuple[str, int | No
     return "asserted", q, token
 
 
+def sentences(doc: Any) -> list[Any]:
+    """The sentences holding a trigger word: ``find`` reads their parse."""
+    return nlp.sentences_where(doc, ["LEMMA"], lambda lemma: lemma.lower() in _TRIGGER_WORDS)
+
+
 def _candidates(article: Article, doc: Any) -> list[_Candidate]:
     out: list[_Candidate] = []
     sents = list(doc.sents)
     # Only sentences holding a trigger word are parsed (the parse is the costly part).
-    todo = nlp.sentences_where(doc, ["LEMMA"], lambda lemma: lemma.lower() in _TRIGGER_WORDS)
+    todo = sentences(doc)
     nlp.parse_sentences(doc, todo)
     for sent in todo:
         si = sents.index(sent)

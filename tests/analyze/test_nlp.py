@@ -177,3 +177,25 @@ def test_sentences_where_equals_a_token_by_token_walk(seed_article) -> None:
     assert found == walk(said) and 3 < len(found) < len(list(doc.sents))
     assert nlp.sentences_where(doc, ["LEMMA"], lambda lemma: False) == []
     assert nlp.sentences_where(nlp.parse(""), ["LEMMA"], lambda lemma: True) == []
+
+
+def test_the_steps_read_parses_made_up_front_in_one_batch(seed_article, monkeypatch) -> None:
+    """analyze.parse_wanted parses every sentence a step reads parsed, so the steps parse nothing more."""
+    import dateline.analyze as analyze
+    from dateline.records import Article
+
+    article = Article(id="seed", source="seed", text=seed_article.text, dateline=seed_article.dateline)
+    doc = nlp.parse(article.text)
+    new_per_call: list[int] = []
+    real = nlp.parse_sentences
+
+    def counting(d, sents):
+        sents = list(sents)
+        new_per_call.append(sum(s.start not in nlp._cache(d) for s in sents))
+        real(d, sents)
+
+    monkeypatch.setattr(nlp, "parse_sentences", counting)
+    analyze._run_steps(article, doc)
+    assert not article.errors and article.quotes and article.counts and article.events
+    assert new_per_call[0] > 5 and len(new_per_call) >= 4 and sum(new_per_call[1:]) == 0
+    assert len(nlp._cache(doc)) == new_per_call[0] < len(list(doc.sents))
