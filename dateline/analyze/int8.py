@@ -1,17 +1,18 @@
-"""One matrix product in int8 on onnxruntime: ``x @ weights.T`` for a fixed weight matrix.
+"""spaCy's window encoders with their matrix products in int8, on onnxruntime.
 
-The weights are quantised once, symmetrically per output unit (row of ``weights``);
-``x`` is quantised at each call, one scale per slice of up to ``ROWS_PER_RUN`` rows
-(onnxruntime's ``DynamicQuantizeLinear``), and the int32 product is scaled back to float. On CPUs
-with integer dot-product instructions (AVX-512 VNNI here) onnxruntime fuses this into
-one kernel that runs a (1,500 x 288) by (288 x 288) product in 0.7 ms against 2.4 ms
-for NumPy's float32 BLAS, one thread each; the result is within about 1% of the
-largest output value.
+``Int8WindowEncoder`` runs a ``MaxoutWindowEncoder`` (the four residual layers of
+``tok2vec`` and of the NER's own token-vector model) as one graph. Each layer's
+weights are quantised once, symmetrically per output unit; its input is quantised
+at each call, one scale for the document (``DynamicQuantizeLinear``), and the int32
+product is scaled back to float. On CPUs with integer dot-product instructions
+(AVX-512 VNNI here) onnxruntime runs a (1,500 x 288) by (288 x 288) product in
+0.7 ms against 2.4 ms for NumPy's float32 BLAS, one thread each; the result is
+within about 1% of the largest output value.
 
 Used only where ``fast_int8()`` holds. Usage::
 
-    product = Int8Product(weights)      # weights: (outputs, inputs) float32
-    y = product(x)                      # x: (rows, inputs) -> (rows, outputs) float32
+    encoder = Int8WindowEncoder([WindowLayer(W, b, G, shift, pieces), ...])
+    y = encoder(x)                      # x: (tokens, width) -> (tokens, width) float32
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import functools
 import os
 import platform
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +33,8 @@ def fast_int8() -> bool:
     AVX-VNNI), or 64-bit ARM with dot-product instructions.
 
     Elsewhere onnxruntime's x86 kernels add pairs of uint8 x int8 products in 16 bits,
-    which can saturate, so the int8 paths (the embedding model's and the spaCy Maxout
-    layers') are used only where this holds; other machines run the float models.
+    which can saturate, so the int8 paths (the embedding model's and the spaCy window
+    encoders') are used only where this holds; other machines run the float models.
     """
     machine = platform.machine().lower()
     if machine in ("arm64", "aarch64") and platform.system() == "Darwin":
@@ -62,50 +64,87 @@ def ort_session(model: str | bytes, *, arena: bool = True) -> Any:
     return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
 
 
-# Inputs are multiplied in slices of this many rows (tokens): the buffers of a run stay
-# small enough for the C allocator to reuse, where those of a 10,000-token article
-# stayed allocated (measured: 0.6 GB RSS after 360 articles, 0.75 GB unsliced).
-ROWS_PER_RUN = 1024
+@dataclass(frozen=True)
+class WindowLayer:
+    """One residual layer of a spaCy window encoder: ``x + LayerNorm(maxout(window(x) @ W.T + b))``."""
+
+    weights: np.ndarray  # (width * pieces, 3 * width): thinc's Maxout W, outputs piece-minor
+    bias: np.ndarray  # (width * pieces,)
+    gain: np.ndarray  # (width,): the LayerNorm's G
+    shift: np.ndarray  # (width,): the LayerNorm's b
+    pieces: int
 
 
-class Int8Product:
-    """``x @ weights.T`` with int8 operands (see the module docstring)."""
+class Int8WindowEncoder:
+    """spaCy's ``MaxoutWindowEncoder`` (residual layers over a window of one token either
+    side) as one onnxruntime graph, its products in int8.
 
-    def __init__(self, weights: np.ndarray) -> None:
+    Per layer: the window (the token before, the token, the token after; zeros past the
+    ends, as thinc's ``seq2col``), ``DynamicQuantizeLinear`` over the whole input and
+    ``MatMulInteger`` with the weights quantised per output unit, the bias, the maximum
+    over the pieces, ``LayerNormalization`` (epsilon 1e-8, as thinc's), the residual sum.
+    Run by thinc, each of those steps was a NumPy call of its own and cost as much as
+    the product.
+    """
+
+    def __init__(self, layers: list[WindowLayer]) -> None:
         from onnx import TensorProto, helper, numpy_helper
 
-        outputs, inputs = weights.shape
-        self.shape = weights.shape
-        scale = np.abs(weights).max(axis=1) / 127
-        scale[scale == 0] = 1
-        initializers = [
-            numpy_helper.from_array(np.round(weights.T / scale).astype(np.int8), "w"),  # (inputs, outputs)
-            numpy_helper.from_array(np.zeros(outputs, dtype=np.int8), "w_zero"),
-            numpy_helper.from_array(scale.astype(np.float32), "w_scale"),
+        width = layers[0].gain.shape[0]
+        init = [
+            numpy_helper.from_array(np.array([1, 0, 1, 0], dtype=np.int64), "pads"),
+            numpy_helper.from_array(np.array([0], dtype=np.int64), "zero"),
+            numpy_helper.from_array(np.array([-2], dtype=np.int64), "minus2"),
+            numpy_helper.from_array(np.array([2], dtype=np.int64), "two"),
+            numpy_helper.from_array(np.array([np.iinfo(np.int64).max], dtype=np.int64), "end"),
         ]
-        nodes = [
-            helper.make_node("DynamicQuantizeLinear", ["x"], ["q", "q_scale", "q_zero"]),
-            helper.make_node("MatMulInteger", ["q", "w", "q_zero", "w_zero"], ["p"]),
-            helper.make_node("Cast", ["p"], ["pf"], to=TensorProto.FLOAT),
-            helper.make_node("Mul", ["q_scale", "w_scale"], ["scale"]),
-            helper.make_node("Mul", ["pf", "scale"], ["y"]),
-        ]
+        nodes = []
+        x = "x"
+        for k, layer in enumerate(layers):
+            outputs = layer.weights.shape[0]
+            scale = np.abs(layer.weights).max(axis=1) / 127
+            scale[scale == 0] = 1
+            init += [
+                numpy_helper.from_array(np.round(layer.weights.T / scale).astype(np.int8), f"w{k}"),
+                numpy_helper.from_array(np.zeros(outputs, dtype=np.int8), f"w_zero{k}"),
+                numpy_helper.from_array(scale.astype(np.float32), f"w_scale{k}"),
+                numpy_helper.from_array(layer.bias.astype(np.float32), f"b{k}"),
+                numpy_helper.from_array(np.array([-1, width, layer.pieces], dtype=np.int64), f"shape{k}"),
+                numpy_helper.from_array(layer.gain.astype(np.float32), f"g{k}"),
+                numpy_helper.from_array(layer.shift.astype(np.float32), f"s{k}"),
+            ]
+            nodes += [
+                helper.make_node("Pad", [x, "pads"], [f"padded{k}"]),
+                helper.make_node("Slice", [f"padded{k}", "zero", "minus2", "zero"], [f"before{k}"]),
+                helper.make_node("Slice", [f"padded{k}", "two", "end", "zero"], [f"after{k}"]),
+                helper.make_node("Concat", [f"before{k}", x, f"after{k}"], [f"window{k}"], axis=1),
+                helper.make_node("DynamicQuantizeLinear", [f"window{k}"], [f"q{k}", f"q_scale{k}", f"q_zero{k}"]),
+                helper.make_node("MatMulInteger", [f"q{k}", f"w{k}", f"q_zero{k}", f"w_zero{k}"], [f"p{k}"]),
+                helper.make_node("Cast", [f"p{k}"], [f"pf{k}"], to=TensorProto.FLOAT),
+                helper.make_node("Mul", [f"q_scale{k}", f"w_scale{k}"], [f"scale{k}"]),
+                helper.make_node("Mul", [f"pf{k}", f"scale{k}"], [f"y{k}"]),
+                helper.make_node("Add", [f"y{k}", f"b{k}"], [f"yb{k}"]),
+                helper.make_node("Reshape", [f"yb{k}", f"shape{k}"], [f"units{k}"]),
+                helper.make_node("ReduceMax", [f"units{k}"], [f"best{k}"], axes=[2], keepdims=0),
+                helper.make_node("LayerNormalization", [f"best{k}", f"g{k}", f"s{k}"], [f"norm{k}"],
+                                 axis=-1, epsilon=1e-8),
+                helper.make_node("Add", [x, f"norm{k}"], [f"h{k}"]),
+            ]
+            x = f"h{k}"
+        nodes.append(helper.make_node("Identity", [x], ["y"]))
         graph = helper.make_graph(
-            nodes, "int8_product",
-            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["rows", inputs])],
-            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["rows", outputs])],
-            initializers,
+            nodes, "int8_window_encoder",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["rows", width])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["rows", width])],
+            init,
         )
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-        # Optimisation fuses the five nodes into one kernel. Without a memory pool per
-        # session: 8 pools, each as large as the longest article's buffers, held 0.2 to
-        # 0.3 GB per worker.
+        self.width = width
         self.session = ort_session(model.SerializeToString(), arena=False)
 
     def __call__(self, x: Any) -> np.ndarray:
         x = np.ascontiguousarray(x, dtype=np.float32)
-        if len(x) <= ROWS_PER_RUN:
-            result: np.ndarray = self.session.run(None, {"x": x})[0]
-            return result
-        return np.concatenate([self.session.run(None, {"x": x[i : i + ROWS_PER_RUN]})[0]
-                               for i in range(0, len(x), ROWS_PER_RUN)])
+        if not len(x):
+            return x.copy()
+        result: np.ndarray = self.session.run(None, {"x": x})[0]
+        return result

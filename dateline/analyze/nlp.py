@@ -79,8 +79,8 @@ def _index_as_sets(lemmatizer: Any) -> None:
 
 
 def _use_matmul(nlp: Any) -> None:
-    """Matrix products of every component through NumPy's BLAS, on one thread, the
-    Maxout layers' in int8 (``_int8_layers``).
+    """Matrix products of every component through NumPy's BLAS, on one thread; the
+    window encoders in int8 where the CPU multiplies int8 fast (``_int8_encoders``).
 
     thinc multiplies with its bundled BLIS, whose kernels stop at AVX2; NumPy's
     OpenBLAS picks the CPU's own (AVX-512 here): the token-vector layers take a
@@ -91,18 +91,18 @@ def _use_matmul(nlp: Any) -> None:
     import threadpoolctl
 
     threadpoolctl.threadpool_limits(int(os.environ.get("DATELINE_BLAS_THREADS", "1")), user_api="blas")
-    ops = matmul_ops(_int8_layers(nlp))
+    ops = matmul_ops()
     for _, component in nlp.components:
         model = getattr(component, "model", None)
         if model is not None:
             for node in model.walk():
                 node.ops = ops
+    _int8_encoders(nlp)
 
 
-def matmul_ops(int8: dict[int, Any]) -> Any:
-    """thinc ``Ops`` whose products go through NumPy's matmul, or through ``int8[address
-    of the weights]`` (an ``int8.Int8Product``) where there is one, and whose maxout
-    is NumPy's elementwise maximum."""
+def matmul_ops() -> Any:
+    """thinc ``Ops`` whose products go through NumPy's matmul, and whose maxout is
+    NumPy's elementwise maximum."""
     from thinc.api import NumpyOps
 
     class MatmulOps(NumpyOps):  # type: ignore[misc]
@@ -124,13 +124,6 @@ def matmul_ops(int8: dict[int, Any]) -> Any:
         def gemm(self, x: Any, y: Any, out: Any = None, trans1: bool = False, trans2: bool = False) -> Any:
             import numpy
 
-            # A Maxout layer's weights, seen through thinc's (outputs, inputs) view.
-            product = int8.get(y.ctypes.data) if trans2 and not trans1 else None
-            if product is not None and product.shape == y.shape:
-                if out is None:
-                    return product(x)
-                out[...] = product(x)
-                return out
             a = x.T if trans1 else x
             b = y.T if trans2 else y
             if out is None:
@@ -141,32 +134,65 @@ def matmul_ops(int8: dict[int, Any]) -> Any:
     return MatmulOps()
 
 
-def _int8_layers(nlp: Any) -> dict[int, Any]:
-    """The encoder layers of both token-vector models, multiplied in int8.
+class FusedEncoder:
+    """The forward function of one window encoder, run as an ``int8.Int8WindowEncoder``
+    at inference; ``forward`` is thinc's own."""
 
-    ``tok2vec`` and the NER's own token-vector model each encode their embeddings
-    in four Maxout layers over a window of three tokens. Their products were most of
-    the pipeline's time; in int8 (``int8.Int8Product``) the whole pipeline took 101 ->
-    85 ms per article of 1,400 words. On 100 bench texts, 0.1% of tags and 0.4% of
-    entities differ from the float model's (a span or a label), and no sentence
-    boundary. The embedding blocks before them stay in float, computed once per
-    distinct word (``wordvectors``). Keyed by the address of the weights, which thinc
-    reshapes but never copies.
+    def __init__(self, node: Any, encoder: Any) -> None:
+        self.node, self.encoder, self.forward = node, encoder, node._func
+
+    def __call__(self, model: Any, X: Any, is_train: bool) -> tuple[Any, Callable[..., Any]]:
+        if is_train:
+            return self.forward(model, X, is_train)  # type: ignore[no-any-return]
+        from .wordvectors import no_backprop
+
+        return self.encoder(X), no_backprop
+
+
+def fused_encoders(nlp: Any) -> list[FusedEncoder]:
+    """The window encoders of ``nlp`` that run fused in int8 (none on a CPU without fast int8)."""
+    return [node._func for _, c in nlp.components if getattr(c, "model", None) is not None
+            for node in c.model.walk() if isinstance(node._func, FusedEncoder)]
+
+
+def _int8_encoders(nlp: Any) -> list[FusedEncoder]:
+    """The window encoders of both token-vector models, in int8, each as one graph.
+
+    ``tok2vec`` and the NER's own token-vector model each encode their embeddings in
+    four residual Maxout layers over a window of three tokens: most of the pipeline's
+    time. In int8 the whole pipeline took 101 -> 85 ms per article of 1,400 words,
+    and one onnxruntime graph per encoder (window, product, maximum, LayerNorm and
+    residual together) 6.2 -> 4.5 ms per encoder and article. On 100 bench texts,
+    0.1% of tags and 0.4% of entities differ from the float model's (a span or a
+    label), and no sentence boundary. The embedding blocks before them stay in float,
+    computed once per distinct word (``wordvectors``).
     """
-    from .int8 import Int8Product, fast_int8
+    from .int8 import Int8WindowEncoder, WindowLayer, fast_int8
 
-    layers: dict[int, Any] = {}
+    fused: list[FusedEncoder] = []
     if not fast_int8():
-        return layers
+        return fused
     for name in ("tok2vec", "ner"):
         for node in nlp.get_pipe(name).model.walk():
-            if node.name != "maxout" or not node.has_param("W"):
-                continue
-            width, inputs = node.get_dim("nO"), node.get_dim("nI")
-            if inputs == 3 * width:  # an encoder layer (the embedding block's mixing layer is not)
-                weights = node.get_param("W")
-                layers[weights.ctypes.data] = Int8Product(weights.reshape(width * node.get_dim("nP"), inputs))
-    return layers
+            if not node.name.startswith("residual(") or ">>residual(" not in node.name:
+                continue  # a chain of residual layers: the encoder inside ``with_array``
+            if isinstance(node._func, FusedEncoder):
+                break
+            layers = []
+            for residual in node.layers:
+                maxout = next(n for n in residual.walk() if n.name == "maxout")
+                norm = next(n for n in residual.walk() if n.name == "layernorm")
+                width, pieces, inputs = (maxout.get_dim(d) for d in ("nO", "nP", "nI"))
+                if inputs != 3 * width or not any(n.name == "expand_window" for n in residual.walk()):
+                    raise ValueError(f"{name}: not a window encoder of one token either side")
+                layers.append(WindowLayer(maxout.get_param("W").reshape(width * pieces, inputs),
+                                          maxout.get_param("b").reshape(width * pieces),
+                                          norm.get_param("G"), norm.get_param("b"), pieces))
+            encoder = FusedEncoder(node, Int8WindowEncoder(layers))
+            node._func = encoder
+            fused.append(encoder)
+            break
+    return fused
 
 
 @functools.cache

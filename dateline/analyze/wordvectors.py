@@ -49,7 +49,7 @@ class EmbeddingMemo:
     def __call__(self, model: Any, docs: list[Any], is_train: bool) -> tuple[list[Any], Callable[..., Any]]:
         if is_train or not all(hasattr(doc, "to_array") for doc in docs):
             return self.forward(model, docs, is_train)  # type: ignore[no-any-return]
-        return [self._vectors(doc) for doc in docs], _no_backprop
+        return [self._vectors(doc) for doc in docs], no_backprop
 
     def _vectors(self, doc: Any) -> Any:
         rows = numpy.ascontiguousarray(doc.to_array(self.columns).reshape(len(doc), len(self.columns)))
@@ -112,8 +112,9 @@ def _lexical() -> frozenset[int]:
     ))
 
 
-def _no_backprop(d_output: Any) -> list[Any]:
-    raise NotImplementedError("the embedding memo serves inference only")
+def no_backprop(d_output: Any) -> Any:
+    """The backward pass of a layer that dateline runs at inference only."""
+    raise NotImplementedError("dateline's spaCy models run inference only")
 
 
 def embedding_blocks(model: Any) -> list[Any]:

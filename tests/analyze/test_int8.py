@@ -1,40 +1,75 @@
-"""int8 matrix products on onnxruntime, as the spaCy Maxout layers use them."""
+"""spaCy's window encoders as one int8 onnxruntime graph (analyze/int8.py)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from dateline.analyze.int8 import Int8Product
+from dateline.analyze.int8 import Int8WindowEncoder, WindowLayer, fast_int8
 
 
-def test_int8_product_is_close_to_the_float_product() -> None:
+def _float_encoder(x: np.ndarray, layers: list[WindowLayer]) -> np.ndarray:
+    """The same layers in float32 NumPy, written out as thinc computes them."""
+    for layer in layers:
+        padded = np.pad(x, ((1, 1), (0, 0)))
+        window = np.hstack([padded[:-2], x, padded[2:]])  # thinc's seq2col: before, token, after
+        units = (window @ layer.weights.T + layer.bias).reshape(len(x), -1, layer.pieces).max(axis=2)
+        mean, var = units.mean(axis=1, keepdims=True), units.var(axis=1, keepdims=True) + 1e-8
+        x = x + ((units - mean) * var ** -0.5 * layer.gain + layer.shift)
+    return x
+
+
+def _layers(rng: np.random.Generator, width: int = 32, pieces: int = 3, depth: int = 2) -> list[WindowLayer]:
+    return [WindowLayer((rng.standard_normal((width * pieces, 3 * width)) * 0.1).astype(np.float32),
+                        (rng.standard_normal(width * pieces) * 0.1).astype(np.float32),
+                        (1 + rng.standard_normal(width) * 0.1).astype(np.float32),
+                        (rng.standard_normal(width) * 0.1).astype(np.float32), pieces) for _ in range(depth)]
+
+
+def test_int8_window_encoder_is_close_to_the_float_layers() -> None:
     rng = np.random.default_rng(7)
-    weights = (rng.standard_normal((288, 288)) * 0.05).astype(np.float32)
-    x = rng.standard_normal((1500, 288)).astype(np.float32)
-    exact = x @ weights.T
-    got = Int8Product(weights)(x)
+    layers = _layers(rng)
+    x = rng.standard_normal((700, 32)).astype(np.float32)
+    exact = _float_encoder(x, layers)
+    got = Int8WindowEncoder(layers)(x)
     assert got.shape == exact.shape and got.dtype == np.float32
     error = np.abs(got - exact).max() / np.abs(exact).max()
     assert 0 < error < 0.03  # quantised (not exact), yet close
     assert np.corrcoef(got.ravel(), exact.ravel())[0, 1] > 0.999
+    # The window stops at the ends: a token's output depends on its neighbours only.
+    assert np.allclose(Int8WindowEncoder(layers)(x[:1]), _float_encoder(x[:1], layers), atol=0.05)
+    assert Int8WindowEncoder(layers)(x[:0]).shape == (0, 32)
 
 
-def test_int8_product_keeps_a_zero_weight_row_at_zero_and_takes_strided_input() -> None:
-    weights = np.array([[0, 0, 0, 0], [0, 1, 2, 3]], dtype=np.float32)
-    x = np.arange(48, dtype=np.float32).reshape(4, 12)[:, ::3]  # (4, 4), not contiguous
-    got = Int8Product(weights)(x)
-    assert np.all(got[:, 0] == 0)
-    assert np.allclose(got[:, 1], x @ weights[1], rtol=0.02)
-
-
-def test_maxout_layers_go_int8_only_on_cpus_with_int8_dot_products(monkeypatch) -> None:
+def test_the_pipelines_encoders_are_fused_only_on_cpus_with_int8_dot_products(seed_article, monkeypatch) -> None:
     from dateline.analyze import int8, nlp
 
     pipe = nlp.pipeline()
+    fused = nlp.fused_encoders(pipe)
+    if not fast_int8():
+        assert fused == []
+        return
+    assert len(fused) == 2  # tok2vec's and the NER's own token-vector model's
+    assert all(len(f.node.layers) == 4 for f in fused)
     monkeypatch.setattr(int8, "fast_int8", lambda: False)
-    assert nlp._int8_layers(pipe) == {}
-    monkeypatch.setattr(int8, "fast_int8", lambda: True)
-    layers = nlp._int8_layers(pipe)
-    # Four encoder layers in tok2vec and four in the NER's own; the embedding blocks' mixing
-    # layers stay in float (analyze/wordvectors.py computes them once per word).
-    assert sorted(p.shape for p in layers.values()) == [(288, 288)] * 8
+    assert nlp._int8_encoders(pipe) == []
+    # On a real article, the fused graph stays within 3% of thinc's float layers.
+    doc = pipe.make_doc(seed_article.text)
+    models = [pipe.get_pipe("tok2vec").model, pipe.get_pipe("ner").model.get_ref("tok2vec")]
+    for encoder, model in zip(fused, models):
+        inputs: list[np.ndarray] = []
+
+        def spy(node, X, is_train, encoder=encoder, inputs=inputs):
+            inputs.append(X)
+            return encoder.forward(node, X, is_train)
+
+        encoder.node._func = spy
+        try:
+            model.predict([doc])
+        finally:
+            encoder.node._func = encoder
+        exact = encoder.forward(encoder.node, inputs[0], False)[0]
+        got, backprop = encoder(encoder.node, inputs[0], False)
+        assert len(got) > len(doc) and np.abs(got - exact).max() / np.abs(exact).max() < 0.03
+        with pytest.raises(NotImplementedError):
+            backprop(got)

@@ -92,8 +92,8 @@ def test_numpy_entity_decoder_equals_spacys_ner(seed_article, shared_dir) -> Non
               "🙂 Barack Obama 🙂", "the end of United"]
     pipe = nlp.pipeline()
     assert "dateline_ner" in pipe.pipe_names and "ner" in pipe.disabled
-    # One text per batch, as the pipeline runs (nlp.parse_many): the int8 Maxout layers
-    # quantise their input per slice of rows, so a batch's texts would shift each other's.
+    # One text per batch, as the pipeline runs (nlp.parse_many): the int8 window encoders
+    # quantise their input with one scale, so a batch's texts would shift each other's.
     ours = list(pipe.pipe(texts, batch_size=1))
     with pipe.select_pipes(disable=["dateline_ner"]):
         pipe.enable_pipe("ner")
@@ -110,7 +110,7 @@ def test_numpy_entity_decoder_equals_spacys_ner(seed_article, shared_dir) -> Non
 def test_matrix_products_float_as_thincs_blis_and_int8_close_to_it(seed_article, shared_dir) -> None:
     """The pipeline multiplies through NumPy's BLAS (nlp._use_matmul): in float, tags,
     sentences, entities and on-demand parses are those of thinc's own BLIS products; with
-    the Maxout layers in int8 (as shipped) a few tags, entities and arcs differ."""
+    the window encoders in int8 (as shipped) a few tags, entities and arcs differ."""
     import gzip
 
     from thinc.api import NumpyOps
@@ -136,24 +136,30 @@ def test_matrix_products_float_as_thincs_blis_and_int8_close_to_it(seed_article,
                 [[(t.head.i, t.dep_) for t in nlp.parsed(s)] for s in sents])
 
     def with_ops(ops):
+        """The pipeline with ``ops`` everywhere, the window encoders run by thinc (not fused)."""
         saved = [node.ops for node in nodes]
+        fused = nlp.fused_encoders(pipe)
         try:
             for node in nodes:
                 node.ops = ops
+            for encoder in fused:
+                encoder.node._func = encoder.forward
             return [view(d) for d in pipe.pipe(texts)]
         finally:
             for node, old in zip(nodes, saved):
                 node.ops = old
+            for encoder in fused:
+                encoder.node._func = encoder
 
     shipped = [view(d) for d in pipe.pipe(texts)]
-    float_products = with_ops(nlp.matmul_ops({}))
+    float_products = with_ops(nlp.matmul_ops())
     theirs = with_ops(NumpyOps())
     assert sum(len(t[0]) for t in theirs) > 10_000
     assert float_products == theirs
     if not fast_int8():  # a CPU without int8 dot products runs the float model
         assert shipped == theirs
         return
-    # The int8 Maxout layers: a few tags and entity tokens differ, every sentence boundary stays.
+    # The int8 window encoders: a few tags and entity tokens differ, every sentence boundary stays.
     tokens = [(t, u) for ours, blis in zip(shipped, theirs) for t, u in zip(ours[0], blis[0])]
     assert len(tokens) == sum(len(t[0]) for t in theirs)
     assert [t[1] for t, _ in tokens] == [u[1] for _, u in tokens]
