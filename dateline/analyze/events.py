@@ -480,6 +480,11 @@ def find(article: Article, doc: Any) -> list[Event]:
         if lead:
             places = [p for p in places if p.start >= lead.end()]
     cands = [c for c in cands if _reportable(c, article)]
+    earlier: dict[str, int] = {}  # trigger lemma -> first sentence reporting it
+    for c in cands:
+        for t in c.triggers:
+            earlier.setdefault(t.token.lemma_.lower(), c.sent_index)
+    cands = [c for c in cands if not _retold(c, earlier)]  # before classifying: nothing comes of them
     if not cands:
         return []
     for c in cands:
@@ -497,14 +502,8 @@ def find(article: Article, doc: Any) -> list[Event]:
         margins[todo] = clf.cascade_margins([texts[i] for i in todo])[0]
     title_sim = _title_similarity(clf, texts, article.title)
     scored: list[tuple[float, Event]] = []
-    earlier: dict[str, int] = {}  # trigger lemma -> first sentence reporting it
-    for c in cands:
-        for t in c.triggers:
-            earlier.setdefault(t.token.lemma_.lower(), c.sent_index)
     disaster: str | None = None  # the first disaster the article reports: its toll is that disaster's
     for c, row, sim, by_rule in zip(cands, margins, title_sim, ruled):
-        if _retold(c, earlier):
-            continue
         armed = any(a.kind in ("military", "rebels", "group") for a in c.actors)
         code, confidence = ("OTHER", 0.0) if by_rule else _pick(row, _excluded_codes(c, armed), clf.codes)
         default = _TRIGGER_DEFAULT.get(c.triggers[0].token.lemma_.lower())

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..records import Article, Place
-from . import geo_resolve
+from . import geo_resolve, nlp
 from .gazetteer import Candidate, gazetteer
 from .lexicon import REGNAL
 
@@ -391,17 +391,14 @@ def _token_flags(doc: Any) -> tuple[list[bool], list[bool]]:
     """Per token of ``doc``: may it be part of a place name; is it a connector inside
     one ("of", "de", "-")? Each test runs once per distinct word and tag."""
     import numpy
-    from spacy.attrs import ORTH, POS
 
     if not len(doc):
         return [], []
-    rows = numpy.ascontiguousarray(doc.to_array([ORTH, POS]).reshape(len(doc), 2))
-    distinct, first, inverse = numpy.unique(rows.view("V16").ravel(), return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    words = [(doc.vocab[orth], doc.vocab.strings[pos]) for orth, pos in rows[first].tolist()]
+    d = nlp.distinct_rows(doc, ["ORTH", "POS"])
+    words = [(doc.vocab[orth], doc.vocab.strings[pos]) for orth, pos in d.rows[d.first].tolist()]
     candidate = numpy.array([_is_candidate_token(lex, pos) for lex, pos in words], dtype=bool)
     connector = numpy.array([lex.lower_ in ("of", "de", "-") for lex, _ in words], dtype=bool)
-    return candidate[inverse].tolist(), connector[inverse].tolist()
+    return candidate[d.inverse].tolist(), connector[d.inverse].tolist()
 
 
 def _free_runs(doc: Any, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:

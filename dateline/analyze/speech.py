@@ -341,7 +341,7 @@ def _attitude(tok: Any, base: int) -> Found | None:
                  speaker_lemma=subj.lemma_.lower(), speaker_head=base + subj.idx)
 
 
-@functools.lru_cache(maxsize=100_000)
+@functools.lru_cache(maxsize=50_000)
 def _may_cue(text: str, lemma: str, pos: str) -> bool:
     """Whether a token passes the first test of one of ``find_in_sentence``'s cues."""
     lower = text.lower()

@@ -31,11 +31,11 @@ class EmbeddingMemo:
     """The forward function of one embedding block, with its distinct rows remembered."""
 
     def __init__(self, block: Any, columns: list[int | str], key_attr: int, capacity: int = CAPACITY) -> None:
+        from spacy.attrs import intify_attr
+
         self.block = block
         self.forward: Callable[..., Any] = block._func  # the block's own forward, for the rows not yet known
         # The key: the vectors' attribute and every column a word's lexeme does not fix.
-        from spacy.attrs import intify_attr
-
         ids = [intify_attr(c) for c in columns]
         self.columns = [key_attr, *(c for c in ids if c != key_attr and c not in _lexical())]
         self.capacity = capacity
@@ -52,12 +52,10 @@ class EmbeddingMemo:
         return [self._vectors(doc) for doc in docs], no_backprop
 
     def _vectors(self, doc: Any) -> Any:
-        rows = numpy.ascontiguousarray(doc.to_array(self.columns).reshape(len(doc), len(self.columns)))
-        # Each row as one opaque value, so numpy finds the distinct ones; as bytes, they key the memo.
-        distinct, first, inverse = numpy.unique(rows.view(f"V{rows.itemsize * rows.shape[1]}").ravel(),
-                                                return_index=True, return_inverse=True)
+        from .nlp import distinct_rows
+
+        rows, keys, first, inverse = distinct_rows(doc, self.columns)
         slots = self.slots
-        keys = distinct.tolist()
         where = numpy.fromiter((slots.get(k, -1) for k in keys), dtype=numpy.int64, count=len(keys))
         new = numpy.flatnonzero(where < 0)
         if len(new):
@@ -69,8 +67,8 @@ class EmbeddingMemo:
                 vectors = self.table[numpy.maximum(where, 0)]
                 missing = numpy.flatnonzero(where < 0)
                 vectors[missing] = computed[numpy.searchsorted(new, missing)]
-                return vectors[inverse.ravel()]
-        return self.table[where[inverse.ravel()]]
+                return vectors[inverse]
+        return self.table[where[inverse]]
 
     def _compute(self, doc: Any, rows: Any, first: Any) -> Any:
         """The block's output for the tokens at ``first`` of ``doc``, run as a document of their own."""
