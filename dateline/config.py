@@ -8,7 +8,9 @@ CLI's ``dateline config`` prints it).
 from __future__ import annotations
 
 import os
+import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -31,10 +33,36 @@ SETTINGS: dict[str, tuple[Any, str]] = {
 
 
 def cache_dir() -> Path:
-    """Where files built on first use are kept (the gazetteer, the int8 embedding model):
+    """Where files built on first use are kept (the gazetteer, the int8 models):
     ``$XDG_CACHE_HOME/dateline``, else ``~/.cache/dateline``."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "dateline"
+
+
+def cached_bytes(name: str, build: Callable[[], bytes]) -> bytes:
+    """The file ``name`` of ``cache_dir()``, made by ``build()`` the first time.
+
+    Written atomically: workers starting together may each build it, and each writes
+    a whole file. Where the cache folder cannot be written (a read-only home on a
+    cluster), what ``build()`` made serves this process only.
+    """
+    path = cache_dir() / name
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data = build()
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=path.parent)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
+    return data
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import cache_dir
+from ..config import cached_bytes
 from ..errors import AnalyzeError
 from .int8 import fast_int8, ort_session
 
@@ -84,33 +84,21 @@ def model() -> _Model:
     return _Model(session, tokenizer, tuple(i.name for i in session.get_inputs()))
 
 
-def _integer_model(source: Path) -> Path | bytes:
-    """The model with int8 matrix products, built from ``source`` on first use: the
-    cached file, or the model itself where the cache folder cannot be written."""
+def _integer_model(source: Path) -> bytes:
+    """The model with int8 matrix products, built from ``source`` on first use and kept
+    in the cache folder, keyed by the source's digest and onnxruntime's version."""
     import onnxruntime as ort
 
+    def build() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="dateline-minilm-") as work:
+            try:
+                _quantise(source, Path(work))
+                return (Path(work) / "int8.onnx").read_bytes()
+            except Exception as exc:
+                raise AnalyzeError("embedding-model", f"building the int8 model from {source} failed: {exc}") from exc
+
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    cached = cache_dir() / f"minilm-int8-matmul-{digest}-ort{ort.__version__}.onnx"
-    if cached.is_file():
-        return cached
-    target: Path | None = cached
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix="minilm-", dir=cached.parent))
-    except OSError:  # a read-only home: built for this process only, in memory
-        work, target = Path(tempfile.mkdtemp(prefix="dateline-minilm-")), None
-    try:
-        _quantise(source, work)
-        if target is None:
-            return (work / "int8.onnx").read_bytes()
-        os.replace(work / "int8.onnx", target)  # atomic: workers building it at once each write whole files
-        return target
-    except Exception as exc:
-        raise AnalyzeError("embedding-model", f"building the int8 model from {source} failed: {exc}") from exc
-    finally:
-        for leftover in work.glob("*"):
-            leftover.unlink()
-        work.rmdir()
+    return cached_bytes(f"minilm-int8-matmul-{digest}-ort{ort.__version__}.onnx", build)
 
 
 def _quantise(source: Path, work: Path) -> None:

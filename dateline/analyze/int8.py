@@ -88,6 +88,30 @@ class Int8WindowEncoder:
     """
 
     def __init__(self, layers: list[WindowLayer]) -> None:
+        import hashlib
+        import inspect
+
+        import onnxruntime as ort
+
+        from ..config import cached_bytes
+
+        # Kept in the cache folder, keyed by the weights, this graph's code and onnxruntime's
+        # version: a worker then starts without importing onnx (0.6 s) to build it again.
+        self.width = layers[0].gain.shape[0]
+        try:
+            digest = hashlib.sha256(inspect.getsource(Int8WindowEncoder._graph).encode())
+        except (OSError, TypeError):  # no source to key the cache by: built for this process
+            self.session = ort_session(self._graph(layers), arena=False)
+            return
+        for layer in layers:
+            for array in (layer.weights, layer.bias, layer.gain, layer.shift):
+                digest.update(np.ascontiguousarray(array, dtype=np.float32).tobytes())
+            digest.update(str(layer.pieces).encode())
+        name = f"spacy-window-encoder-{digest.hexdigest()[:16]}-ort{ort.__version__}.onnx"
+        self.session = ort_session(cached_bytes(name, lambda: self._graph(layers)), arena=False)
+
+    @staticmethod
+    def _graph(layers: list[WindowLayer]) -> bytes:
         from onnx import TensorProto, helper, numpy_helper
 
         width = layers[0].gain.shape[0]
@@ -139,8 +163,7 @@ class Int8WindowEncoder:
             init,
         )
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-        self.width = width
-        self.session = ort_session(model.SerializeToString(), arena=False)
+        return bytes(model.SerializeToString())
 
     def __call__(self, x: Any) -> np.ndarray:
         x = np.ascontiguousarray(x, dtype=np.float32)

@@ -73,3 +73,20 @@ def test_the_pipelines_encoders_are_fused_only_on_cpus_with_int8_dot_products(se
         assert len(got) > len(doc) and np.abs(got - exact).max() / np.abs(exact).max() < 0.03
         with pytest.raises(NotImplementedError):
             backprop(got)
+
+
+def test_the_encoder_graph_is_kept_in_the_cache_keyed_by_its_weights(tmp_path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    rng = np.random.default_rng(3)
+    layers = _layers(rng)
+    x = rng.standard_normal((50, 32)).astype(np.float32)
+    first = Int8WindowEncoder(layers)(x)
+    [cached] = list((tmp_path / "dateline").iterdir())
+    assert cached.name.startswith("spacy-window-encoder-") and cached.suffix == ".onnx"
+    stamp = cached.stat().st_mtime_ns
+    Int8WindowEncoder(_layers(rng))  # other weights: another graph
+    assert len(list((tmp_path / "dateline").iterdir())) == 2
+    monkeypatch.setitem(sys.modules, "onnx", None)  # a cached graph is loaded without onnx
+    assert np.array_equal(Int8WindowEncoder(layers)(x), first) and cached.stat().st_mtime_ns == stamp
