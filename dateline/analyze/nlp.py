@@ -5,10 +5,17 @@ most expensive component of en_core_web_md, and most sentences of a news article
 need no parse: only those that can hold a quotation, a claim or a count do. So
 ``parse`` runs tagging, lemmas, named entities and the statistical sentence
 splitter (``senter``) over the whole text (the entities decoded by ``ner.py``,
-from the model's own scores), and ``parsed`` runs the parser on
-one sentence at a time, on demand, from the token vectors already computed for
-the document (``Span.as_doc`` copies the tensor slice the parser listens to).
-Parses are cached on the Doc, so every analysis step shares them.
+from the model's own scores), and ``parse_sentences`` runs the parser on the
+sentences asked for, from the token vectors already computed for the document
+(each sentence's Doc gets the tensor slice the parser listens to); the analysis
+asks for all it will read in one batch (``analyze.parse_wanted``). Parses are
+cached on the Doc, so every analysis step shares them; ``parsed`` returns one.
+
+The token-vector models run faster than spaCy runs them, with the same weights:
+the embedding blocks computed once per distinct word (``wordvectors``), the
+window encoders as one int8 graph each where the CPU has int8 dot products
+(``_int8_encoders``), the attribute rules and lemmas resolved once per distinct
+token. Python work over a Doc's tokens goes through ``distinct_rows``.
 
 The main Doc itself carries no dependency arcs: ``token.dep_`` is empty and
 ``doc.noun_chunks`` is unavailable; ask ``parsed(sent)`` for a sentence's tree.
