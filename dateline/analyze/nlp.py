@@ -563,7 +563,8 @@ def sentences_where(doc: Any, attrs: list[str], test: Callable[..., bool]) -> li
         return []
     strings = doc.vocab.strings
     d = distinct_rows(doc, attrs)
-    passes = numpy.array([test(*(strings[v] for v in row)) for row in d.rows[d.first].tolist()], dtype=bool)
+    text = strings.__getitem__
+    passes = numpy.array([test(*map(text, row)) for row in d.rows[d.first].tolist()], dtype=bool)
     hits = numpy.flatnonzero(passes[d.inverse])
     if not len(hits):
         return []
