@@ -217,26 +217,30 @@ def _lemmas(doc: Any) -> Any:
     the lemmatizer. Lemmas already set (by the attribute rules) are kept, as the
     lemmatizer keeps them.
     """
+    import numpy
     from spacy.attrs import LEMMA, MORPH, ORTH, POS
 
+    if not len(doc):
+        return doc
     lemmatizer = pipeline().get_pipe("lemmatizer")
     table = _lemma_table()
     strings = doc.vocab.strings
-    rows = doc.to_array([ORTH, POS, MORPH, LEMMA])
-    lemmas = rows[:, 3].copy()
-    changed = False
-    for i, (orth, pos, morph, lemma) in enumerate(rows.tolist()):
-        if lemma:
-            continue
-        key = (orth, pos, morph)
-        got = table.get(key)
-        if got is None:
-            got = table[key] = strings.add(lemmatizer.lemmatize(doc[i])[0])
-        lemmas[i] = got
-        changed = True
-    if changed:
-        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+    d = distinct_rows(doc, [ORTH, POS, MORPH, LEMMA])
+    lemmas = []
+    for (orth, pos, morph, lemma), i in zip(d.rows[d.first].tolist(), d.first.tolist()):
+        if not lemma:
+            key = (orth, pos, morph)
+            lemma = table.get(key)
+            if lemma is None:
+                lemma = strings.add(lemmatizer.lemmatize(doc[i])[0])
+                if len(table) < _LEMMA_TABLE_SIZE:
+                    table[key] = lemma
+        lemmas.append(lemma)
+    doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64)[d.inverse].reshape(-1, 1))
     return doc
+
+
+_LEMMA_TABLE_SIZE = 200_000  # distinct (word, POS, morphology) remembered (about 40 MB at most)
 
 
 class _TokenRules(NamedTuple):
