@@ -363,7 +363,8 @@ class _FastAttributeRules:
         inverse = d.inverse
         rules = [self._resolve(key, row, strings) for key, row in zip(d.keys, d.rows[d.first].tolist())]
         values = numpy.stack([r.values for r in rules])
-        masks = numpy.stack([r.mask if r.mask is not None else r.values != r.values for r in rules])
+        masks = numpy.stack([r.mask if r.mask is not None else numpy.zeros(len(self._SET), dtype=bool)
+                             for r in rules])
         current = doc.to_array(self.set_ids).reshape(len(doc), len(self.set_ids))
         doc.from_array(self.set_ids, numpy.where(masks[inverse], values[inverse], current))
         # Tokens a longer rule touches, or a rule setting more than ``_SET``: every rule, in the ruler's order.
