@@ -143,6 +143,8 @@ def embed(texts: list[str]) -> np.ndarray:
     out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
     if texts:
         m = model()
+        first: dict[str, int] = {}
         for i, text in enumerate(texts):
-            out[i] = _encode(m, text)
+            j = first.setdefault(text, i)
+            out[i] = _encode(m, text) if j == i else out[j]  # a text given twice is encoded once
     return out

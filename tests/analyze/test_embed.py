@@ -41,6 +41,8 @@ def test_embed_row_order_kept_and_a_vector_independent_of_its_neighbours() -> No
     alone = np.vstack([embed([t]) for t in texts])
     assert np.array_equal(together, alone)
     assert np.array_equal(embed(texts[::-1])[::-1], together)
+    repeated = embed([texts[1], texts[0], texts[1]])  # a repeated text is encoded once, same vector
+    assert np.array_equal(repeated, together[[1, 0, 1]])
 
 
 def test_int8_model_is_built_once_into_the_cache_with_integer_matmuls(tmp_path, monkeypatch) -> None:
