@@ -23,6 +23,7 @@ from typing import Any
 
 from ..extract.dates import MONTH_RE, WEEKDAYS, month_number, parse_day, resolve_day, weekday_before
 from ..records import Article, DateMention
+from . import nlp
 
 _WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _NUMBER_WORDS = {
@@ -126,7 +127,7 @@ def _future(doc: Any, start: int, end: int) -> bool:
     # Token.is_sent_start scans the whole Doc on every call; the starts are computed once per Doc.
     starts = doc.user_data.get("dateline_sent_starts")
     if starts is None:
-        starts = doc.user_data["dateline_sent_starts"] = {sent.start for sent in doc.sents}
+        starts = doc.user_data["dateline_sent_starts"] = {sent.start for sent in nlp.sentences(doc)}
     while first > 0 and first > span.start - 8 and first not in starts:
         first -= 1
     before = doc[first : span.start]

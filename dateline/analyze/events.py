@@ -243,12 +243,16 @@ def _modality(token: Any, base: int, quotes: list[Quote]) -> tuple[str, int | No
 
 def sentences(doc: Any) -> list[Any]:
     """The sentences holding a trigger word: ``find`` reads their parse."""
-    return nlp.sentences_where(doc, ["LEMMA"], lambda lemma: lemma.lower() in _TRIGGER_WORDS)
+    return nlp.sentences_where(doc, ["LEMMA"], _is_trigger_lemma)
+
+
+def _is_trigger_lemma(lemma: str) -> bool:
+    return lemma.lower() in _TRIGGER_WORDS
 
 
 def _candidates(article: Article, doc: Any) -> list[_Candidate]:
     out: list[_Candidate] = []
-    sents = list(doc.sents)
+    sents = nlp.sentences(doc)
     # Only sentences holding a trigger word are parsed (the parse is the costly part).
     todo = sentences(doc)
     nlp.parse_sentences(doc, todo)
@@ -470,7 +474,7 @@ def find(article: Article, doc: Any) -> list[Event]:
     cands = _candidates(article, doc)
     if not cands:
         return []
-    sents = list(doc.sents)
+    sents = nlp.sentences(doc)
     places = article.places or _fallback_places(doc)
     dl = article.dateline
     if dl.end:  # "KYIV, Sept. 10 (Reuters) –" says where the reporter is, not where it happened

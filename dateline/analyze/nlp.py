@@ -31,6 +31,9 @@ from typing import Any, NamedTuple
 from ..records import Article
 
 _CACHE_KEY = "dateline.parses"
+_TEXT_KEY = "dateline_text"
+_SENTS_KEY = "dateline.sentences"
+_WHERE_KEY = "dateline.sentences_where"
 
 
 @functools.cache
@@ -439,7 +442,14 @@ def _paragraph_breaks(doc: Any) -> Any:
 
 def parse(text: str) -> Any:
     """Tokens, tags, lemmas, entities and sentences of ``text`` (no dependency parse)."""
-    return pipeline()(text)
+    return _with_text(pipeline()(text), text)
+
+
+def _with_text(doc: Any, text: str) -> Any:
+    """``doc`` knowing its text for ``text_of``: spaCy's tokens keep every character, so
+    the text parsed is the Doc's text (which ``Doc.text`` rebuilds token by token)."""
+    doc.user_data[_TEXT_KEY] = text
+    return doc
 
 
 def parse_many(articles: Iterable[Article], batch_size: int = 1,
@@ -460,7 +470,7 @@ def parse_many(articles: Iterable[Article], batch_size: int = 1,
 
     def flush() -> Iterator[tuple[Article, Any]]:
         docs = nlp.pipe([a.text for a in buffer], batch_size=batch_size)
-        yield from zip(buffer, docs)
+        yield from ((a, _with_text(doc, a.text)) for a, doc in zip(buffer, docs))
         buffer.clear()
 
     for article in articles:
@@ -555,13 +565,30 @@ def distinct_rows(doc: Any, attrs: list[Any]) -> DistinctRows:
     return DistinctRows(rows, distinct.tolist(), first, inverse.ravel())
 
 
+def sentences(doc: Any) -> list[Any]:
+    """``list(doc.sents)``, made once per Doc (each pass over ``doc.sents`` visits every token)."""
+    found = doc.user_data.get(_SENTS_KEY)
+    if found is None:
+        found = doc.user_data[_SENTS_KEY] = list(doc.sents)
+    return found  # type: ignore[no-any-return]
+
+
 def sentences_where(doc: Any, attrs: list[str], test: Callable[..., bool]) -> list[Any]:
     """The sentences of ``doc`` holding a token for which ``test(*its attrs as strings)``
-    holds, e.g. ``sentences_where(doc, ["LEMMA"], lambda lemma: lemma == "say")``.
+    holds, e.g. ``sentences_where(doc, ["LEMMA"], is_say)``; remembered on the Doc for
+    the same attributes and test (a step and ``analyze.parse_wanted`` both ask).
 
     ``test`` runs once per distinct combination of the values in the Doc, not once per
     token: walking a long article token by token in Python cost milliseconds per step.
     """
+    key = (_WHERE_KEY, tuple(attrs), test)
+    found = doc.user_data.get(key)
+    if found is None:
+        found = doc.user_data[key] = _sentences_where(doc, attrs, test)
+    return found  # type: ignore[no-any-return]
+
+
+def _sentences_where(doc: Any, attrs: list[str], test: Callable[..., bool]) -> list[Any]:
     import numpy
 
     if not len(doc):
@@ -573,14 +600,14 @@ def sentences_where(doc: Any, attrs: list[str], test: Callable[..., bool]) -> li
     hits = numpy.flatnonzero(passes[d.inverse])
     if not len(hits):
         return []
-    sents = list(doc.sents)
+    sents = sentences(doc)
     starts = numpy.array([s.start for s in sents])
     return [sents[i] for i in numpy.unique(numpy.searchsorted(starts, hits, side="right") - 1).tolist()]
 
 
 def text_of(doc: Any) -> str:
     """The Doc's text, built once per Doc: ``Doc.text`` joins every token again on each access."""
-    text = doc.user_data.get("dateline_text")
+    text = doc.user_data.get(_TEXT_KEY)
     if text is None:
-        text = doc.user_data["dateline_text"] = doc.text
-    return text
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text  # type: ignore[no-any-return]
