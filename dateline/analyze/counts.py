@@ -15,6 +15,7 @@ encircle"), ``negated`` or ``asserted``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -41,7 +42,17 @@ def _is_numberish(tok: Any) -> bool:
 
 
 def _spans(doc: Any) -> list[tuple[int, int]]:
-    """Token ranges of count expressions in the Doc."""
+    """Token ranges of count expressions in the Doc (kept on it: ``sentences`` asks first)."""
+    found = doc.user_data.get(_SPANS_KEY)
+    if found is None:
+        found = doc.user_data[_SPANS_KEY] = _find_spans(doc)
+    return found  # type: ignore[no-any-return]
+
+
+_SPANS_KEY = "dateline.count_spans"
+
+
+def _find_spans(doc: Any) -> list[tuple[int, int]]:
     import numpy
     from spacy.attrs import LOWER
     from spacy.strings import hash_string
@@ -203,8 +214,10 @@ def candidate(sent: Any) -> bool:
 
 def sentences(doc: Any, spans: list[tuple[int, int]] | None = None) -> list[Any]:
     """The sentences holding a count expression: ``find`` reads their parse."""
-    found = {doc[s].sent.start: doc[s].sent for s, _ in (_spans(doc) if spans is None else spans)}
-    return [found[k] for k in sorted(found)]
+    sents = nlp.sentences(doc)
+    starts = [sent.start for sent in sents]
+    found = {bisect.bisect_right(starts, s) - 1 for s, _ in (_spans(doc) if spans is None else spans)}
+    return [sents[i] for i in sorted(found)]
 
 
 def find(article: Article, doc: Any) -> list[Count]:
