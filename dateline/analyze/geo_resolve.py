@@ -22,7 +22,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -63,24 +63,23 @@ class _Group:
     container: Candidate | None = None  # the region or country the text puts it in, when no candidate is there
 
 
+def kms(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
+    """Great-circle distances in km between points given in degrees (NumPy broadcasting)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(np.subtract(lon2, lon1)) / 2) ** 2
+    return np.asarray(6371.0 * 2 * np.arcsin(np.minimum(1.0, np.sqrt(a))))
+
+
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+    return float(kms(lat1, lon1, lat2, lon2))
 
 
 def km_to_nearest(points: Sequence[Candidate], others: Sequence[Candidate]) -> np.ndarray:
     """``km`` from each point to the nearest of ``others`` (none empty), in one NumPy pass."""
-    lat1 = np.radians([p.lat for p in points])[:, None]
-    lon1 = np.array([p.lon for p in points], dtype=float)[:, None]
-    lat2 = np.radians([o.lat for o in others])[None, :]
-    lon2 = np.array([o.lon for o in others], dtype=float)[None, :]
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    return (6371.0 * 2 * np.arcsin(np.minimum(1.0, np.sqrt(a)))).min(axis=1)
+    here = np.array([(p.lat, p.lon) for p in points], dtype=float)[:, None, :]
+    there = np.array([(o.lat, o.lon) for o in others], dtype=float)[None, :, :]
+    return kms(here[..., 0], here[..., 1], there[..., 0], there[..., 1]).min(axis=1)
 
 
 def _candidates(m: Mention) -> tuple[Candidate, ...]:
@@ -301,11 +300,14 @@ def _focus_place(
         if g.best and (g.best.feature[0] == "P" or g.best.feature in ("A.ADM2", "A.ADM3"))
     ]
     if local:
+        lats = np.array([o.lat for o in resolved])
+        lons = np.array([o.lon for o in resolved])
 
         def weight(g: _Group) -> float:
             c = g.best
             assert c is not None
-            near = sum(1 for o in resolved if o is not c and km(c.lat, c.lon, o.lat, o.lon) < 300)
+            others = np.array([o is not c for o in resolved], dtype=bool)
+            near = int((others & (kms(c.lat, c.lon, lats, lons) < 300)).sum())
             return len(g.mentions) + near + 0.1 * math.log10(c.population + 10)
 
         return max(local, key=weight).best

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
+
 import pytest
 
 from dateline.analyze import entities, geo, nlp
@@ -144,6 +146,10 @@ def test_geo_gold_spans_on_geowebnews(shared_dir) -> None:
 
 def test_geo_km() -> None:
     assert math.isclose(km(50.45, 30.52, 50.09, 14.42), 1136, rel_tol=0.02)
+    from dateline.analyze.geo_resolve import kms
+
+    far = kms(50.45, 30.52, np.array([50.09, 50.45, -33.9]), np.array([14.42, 30.52, 151.2]))
+    assert math.isclose(far[0], km(50.45, 30.52, 50.09, 14.42)) and far[1] == 0 and 14_000 < far[2] < 16_000
 
 
 def test_a_titled_or_regnal_name_is_a_person_not_a_town() -> None:
