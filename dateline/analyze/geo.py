@@ -394,11 +394,17 @@ def _token_flags(doc: Any) -> tuple[list[bool], list[bool]]:
 
     if not len(doc):
         return [], []
-    d = nlp.distinct_rows(doc, ["ORTH", "POS"])
-    words = [(doc.vocab[orth], doc.vocab.strings[pos]) for orth, pos in d.rows[d.first].tolist()]
-    candidate = numpy.array([_is_candidate_token(lex, pos) for lex, pos in words], dtype=bool)
-    connector = numpy.array([lex.lower_ in ("of", "de", "-") for lex, _ in words], dtype=bool)
-    return candidate[d.inverse].tolist(), connector[d.inverse].tolist()
+
+    def flags(text: str, pos: str) -> tuple[bool, bool]:
+        lex = doc.vocab[text]
+        return _is_candidate_token(lex, pos), lex.lower_ in ("of", "de", "-")
+
+    d, values = nlp.per_distinct(doc, ["ORTH", "POS"], flags, _FLAGS)
+    both = numpy.array(values, dtype=bool).reshape(-1, 2)[d.inverse]
+    return both[:, 0].tolist(), both[:, 1].tolist()
+
+
+_FLAGS: dict[bytes, tuple[bool, bool]] = {}  # a word and tag -> (candidate, connector), across articles
 
 
 def _free_runs(doc: Any, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -565,6 +565,30 @@ def distinct_rows(doc: Any, attrs: list[Any]) -> DistinctRows:
     return DistinctRows(rows, distinct.tolist(), first, inverse.ravel())
 
 
+def per_distinct(doc: Any, attrs: list[Any], fn: Callable[..., Any],
+                 memo: dict[bytes, Any] | None = None) -> tuple[DistinctRows, list[Any]]:
+    """``fn(*the attrs as strings)`` for each distinct row of ``doc``'s ``attrs`` (in the
+    order of ``DistinctRows.keys``), remembered in ``memo`` across Docs (up to
+    ``MEMO_ROWS`` rows): a Doc then mostly looks its rows up."""
+    d = distinct_rows(doc, attrs)
+    memo = {} if memo is None else memo
+    text = doc.vocab.strings.__getitem__
+    values = []
+    for key, row in zip(d.keys, d.rows[d.first].tolist()):
+        value = memo.get(key, _MISSING)
+        if value is _MISSING:
+            value = fn(*map(text, row))
+            if len(memo) < MEMO_ROWS:
+                memo[key] = value
+        values.append(value)
+    return d, values
+
+
+MEMO_ROWS = 100_000
+_MISSING = object()
+_WHERE_MEMOS: dict[tuple[tuple[str, ...], Callable[..., bool]], dict[bytes, Any]] = {}
+
+
 def sentences(doc: Any) -> list[Any]:
     """``list(doc.sents)``, made once per Doc (each pass over ``doc.sents`` visits every token)."""
     found = doc.user_data.get(_SENTS_KEY)
@@ -593,11 +617,8 @@ def _sentences_where(doc: Any, attrs: list[str], test: Callable[..., bool]) -> l
 
     if not len(doc):
         return []
-    strings = doc.vocab.strings
-    d = distinct_rows(doc, attrs)
-    text = strings.__getitem__
-    passes = numpy.array([test(*map(text, row)) for row in d.rows[d.first].tolist()], dtype=bool)
-    hits = numpy.flatnonzero(passes[d.inverse])
+    d, passes = per_distinct(doc, attrs, test, _WHERE_MEMOS.setdefault((tuple(attrs), test), {}))
+    hits = numpy.flatnonzero(numpy.array(passes, dtype=bool)[d.inverse])
     if not len(hits):
         return []
     sents = sentences(doc)

@@ -18,7 +18,6 @@ it says it could not verify it (in the same or one of the next two sentences),
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -94,7 +93,6 @@ class _Item:
     head: int | None = None  # character offset of the speaker phrase's head word
 
 
-@functools.lru_cache(maxsize=50_000)
 def _is_cue(text: str, lemma: str) -> bool:
     """Whether a token may mark speech: a quotation mark, a speech word, "according"."""
     return text in _QUOTE_CHARS or text.lower() in _CUE_WORDS or verb_lemma(text, lemma) in _CUE_WORDS
