@@ -617,7 +617,10 @@ def _sentences_where(doc: Any, attrs: list[str], test: Callable[..., bool]) -> l
 
     if not len(doc):
         return []
-    d, passes = per_distinct(doc, attrs, test, _WHERE_MEMOS.setdefault((tuple(attrs), test), {}))
+    memo = _WHERE_MEMOS.get((tuple(attrs), test))
+    if memo is None and len(_WHERE_MEMOS) < 32:  # tests made afresh for each call get no memo
+        memo = _WHERE_MEMOS[(tuple(attrs), test)] = {}
+    d, passes = per_distinct(doc, attrs, test, memo)
     hits = numpy.flatnonzero(numpy.array(passes, dtype=bool)[d.inverse])
     if not len(hits):
         return []
