@@ -18,6 +18,7 @@ it says it could not verify it (in the same or one of the next two sentences),
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -181,8 +182,16 @@ def _attach_marks(text: str, items: list[_Item], marks: list[QuoteMark]) -> list
 
 
 def _sentence_at(doc: Any, char: int) -> Any:
+    k = _sentence_index(doc, char)
+    return None if k is None else nlp.sentences(doc)[k]
+
+
+def _sentence_index(doc: Any, char: int) -> int | None:
+    """The index in ``nlp.sentences(doc)`` of the sentence holding the token at ``char``."""
     tok = doc.char_span(char, char + 1, alignment_mode="expand")
-    return tok.sent if tok is not None and len(tok) else None
+    if tok is None or not len(tok):
+        return None
+    return bisect.bisect_right([s.start for s in nlp.sentences(doc)], tok.start) - 1
 
 
 # Transcript lines: "PENCE: Well, the question really should be ..."
@@ -409,16 +418,12 @@ def _status(text: str, it: _Item, doc: Any) -> str:
     outside = text[it.sent[0]:it.start] + " " + text[it.end:it.sent[1]]
     if _UNVERIFIED.search(outside):
         return "unverified"
-    sent = _sentence_at(doc, it.sent[0])
-    if sent is not None:
-        nxt = sent.end
-        for _ in range(2):
-            if nxt >= len(doc):
-                break
-            following = doc[nxt].sent
-            if _UNVERIFIED.search(following.text) and not _has_own_claim(following.text):
+    k = _sentence_index(doc, it.sent[0])
+    if k is not None:
+        for following in nlp.sentences(doc)[k + 1 : k + 3]:  # the next two sentences
+            said = text[following.start_char : following.end_char]
+            if _UNVERIFIED.search(said) and not _has_own_claim(said):
                 return "unverified"
-            nxt = following.end
     if it.cue_lemma in DENY_VERBS:
         return "denied"
     if it.cue_lemma in CLAIM_VERBS:
