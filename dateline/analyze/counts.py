@@ -15,7 +15,6 @@ encircle"), ``negated`` or ``asserted``.
 
 from __future__ import annotations
 
-import bisect
 import re
 from typing import Any
 
@@ -214,10 +213,8 @@ def candidate(sent: Any) -> bool:
 
 def sentences(doc: Any, spans: list[tuple[int, int]] | None = None) -> list[Any]:
     """The sentences holding a count expression: ``find`` reads their parse."""
-    sents = nlp.sentences(doc)
-    starts = [sent.start for sent in sents]
-    found = {bisect.bisect_right(starts, s) - 1 for s, _ in (_spans(doc) if spans is None else spans)}
-    return [sents[i] for i in sorted(found)]
+    found = {nlp.sentence_index(doc, s) for s, _ in (_spans(doc) if spans is None else spans)}
+    return [nlp.sentences(doc)[i] for i in sorted(found)]
 
 
 def find(article: Article, doc: Any) -> list[Count]:

@@ -123,13 +123,8 @@ def _future(doc: Any, start: int, end: int) -> bool:
         return False
     if re.match(r"\s*next\b", span.text, re.IGNORECASE):  # (Doc.text rebuilds the whole text per call)
         return True
-    first = span.start
-    # Token.is_sent_start scans the whole Doc on every call; the starts are computed once per Doc.
-    starts = doc.user_data.get("dateline_sent_starts")
-    if starts is None:
-        starts = doc.user_data["dateline_sent_starts"] = {sent.start for sent in nlp.sentences(doc)}
-    while first > 0 and first > span.start - 8 and first not in starts:
-        first -= 1
+    # Up to 8 words back, within the sentence (Token.is_sent_start scans the whole Doc on every call).
+    first = max(span.start - 8, nlp.sentences(doc)[nlp.sentence_index(doc, span.start)].start)
     before = doc[first : span.start]
     for t in reversed(before):
         if t.tag_ == "VBD" or t.text in (",", ";"):

@@ -18,7 +18,6 @@ it says it could not verify it (in the same or one of the next two sentences),
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -191,7 +190,7 @@ def _sentence_index(doc: Any, char: int) -> int | None:
     tok = doc.char_span(char, char + 1, alignment_mode="expand")
     if tok is None or not len(tok):
         return None
-    return bisect.bisect_right([s.start for s in nlp.sentences(doc)], tok.start) - 1
+    return nlp.sentence_index(doc, tok.start)
 
 
 # Transcript lines: "PENCE: Well, the question really should be ..."
