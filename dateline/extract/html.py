@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from ..errors import ExtractError
-from . import textlines
+from . import fastxpath, textlines
 from .dateline import find_credits
 
 _WS = re.compile(r"\s+")
@@ -140,6 +140,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
     from trafilatura.utils import load_html
 
     _quick_element_classes()
+    fastxpath.install()
     try:
         # trafilatura's own parser settings (comments and processing instructions
         # removed), as the bench measured; the one tree serves the metadata, the

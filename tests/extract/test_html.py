@@ -182,6 +182,7 @@ def test_metadata_and_text_equal_trafilaturas_own_path(bench):
     import trafilatura
     from trafilatura.utils import HTML_PARSER
 
+    from dateline.extract import fastxpath
     from dateline.extract import html as html_module
 
     root, ann = bench
@@ -190,6 +191,7 @@ def test_metadata_and_text_equal_trafilaturas_own_path(bench):
     for page_id in page_ids:
         html, a = _page(bench, page_id)
         HTML_PARSER.set_element_class_lookup(lxml.html.HtmlElementClassLookup())  # lxml.html's own
+        fastxpath.uninstall()  # and libxml2's XPath
         own = trafilatura.bare_extraction(
             html, url=a["url"], with_metadata=True, include_comments=False, include_tables=True
         )
