@@ -10,8 +10,9 @@ regex, ``in``), in a loop that lxml filters by tag in C, take 2.1 ms.
 
 :func:`compile_xpath` translates the subset of XPath these expressions use into such a
 loop. Anything outside the subset raises :class:`Unsupported` and the expression stays
-with libxml2; :func:`install` swaps compiled walkers into trafilatura's lists of
-expressions, in place, so its own code calls them. A test holds every swapped
+with libxml2; :func:`install` swaps compiled walkers in where trafilatura's code reads
+its expressions (the lists of ``trafilatura.xpaths``, ``BASIC_CLEAN_XPATH``), so its own
+code calls them. A test holds every swapped
 expression to the same elements, in the same order, as libxml2 on bench pages.
 
 The subset (exact XPath 1.0 semantics, including libxml2's attribute order):
@@ -396,36 +397,52 @@ def compile_xpath(xpath: Any) -> FastXPath:
     return fast
 
 
-def _xpath_lists(module: Any) -> Iterator[list[Any]]:
+# Where trafilatura's code reads its expressions: the lists of ``xpaths`` (shared by every
+# module that imports them), and the one expression ``baseline`` imported by name.
+_MODULES = ("trafilatura.xpaths", "trafilatura.settings", "trafilatura.baseline")
+
+
+def _slots() -> Iterator[tuple[Any, Any, Any]]:
+    """(container, key, expression) for each expression trafilatura's code reads."""
+    import importlib
+
     import lxml.etree
 
-    for value in vars(module).values():
-        if isinstance(value, list) and value and all(isinstance(x, lxml.etree.XPath | FastXPath) for x in value):
-            yield value
+    kinds = (lxml.etree.XPath, FastXPath)
+    for name in _MODULES:
+        module = importlib.import_module(name)
+        for attr, value in vars(module).items():
+            if isinstance(value, kinds):
+                yield module, attr, value
+            elif isinstance(value, list) and value and all(isinstance(x, kinds) for x in value):
+                yield from ((value, i, x) for i, x in enumerate(value))
+
+
+def _put(container: Any, key: Any, value: Any) -> None:
+    if isinstance(container, list):
+        container[key] = value
+    else:
+        setattr(container, key, value)
 
 
 @functools.cache
 def install() -> int:
-    """Swap compiled walkers into trafilatura's expression lists (once); returns how many were swapped."""
-    from trafilatura import xpaths
-
+    """Swap compiled walkers in for trafilatura's expressions (once); returns how many were swapped."""
     swapped = 0
-    for exprs in _xpath_lists(xpaths):
-        for i, x in enumerate(exprs):
-            if isinstance(x, FastXPath):
-                continue
-            try:
-                exprs[i] = compile_xpath(x)
-            except Unsupported:
-                continue
-            swapped += 1
+    for container, key, x in list(_slots()):
+        if isinstance(x, FastXPath):
+            continue
+        try:
+            _put(container, key, compile_xpath(x))
+        except Unsupported:
+            continue
+        swapped += 1
     return swapped
 
 
 def uninstall() -> None:
     """Put libxml2's expressions back (tests compare the two)."""
-    from trafilatura import xpaths
-
-    for exprs in _xpath_lists(xpaths):
-        exprs[:] = [x.original if isinstance(x, FastXPath) else x for x in exprs]
+    for container, key, x in list(_slots()):
+        if isinstance(x, FastXPath):
+            _put(container, key, x.original)
     install.cache_clear()

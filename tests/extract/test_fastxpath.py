@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
 from copy import deepcopy
 from pathlib import Path
@@ -21,13 +22,16 @@ from dateline.extract import fastxpath
 from dateline.extract.fastxpath import FastXPath, Unsupported, compile_xpath
 
 NS = {"re": fastxpath.REGEXP_NS}
+baseline = importlib.import_module("trafilatura.baseline")  # the package re-exports a function of that name
 
 
 def _originals() -> list[tuple[str, lxml.etree.XPath]]:
+    """Every expression trafilatura's code reads, named ``LIST[i]`` or ``module.NAME``."""
+    names = {id(v): k for k, v in vars(xpaths).items() if isinstance(v, list)}
     out = []
-    for name, value in sorted(vars(xpaths).items()):
-        if isinstance(value, list) and value and all(isinstance(x, lxml.etree.XPath | FastXPath) for x in value):
-            out += [(f"{name}[{i}]", x.original if isinstance(x, FastXPath) else x) for i, x in enumerate(value)]
+    for container, key, x in fastxpath._slots():
+        name = f"{names[id(container)]}[{key}]" if isinstance(container, list) else f"{container.__name__}.{key}"
+        out.append((name, x.original if isinstance(x, FastXPath) else x))
     return out
 
 
@@ -93,7 +97,8 @@ def test_walkers_give_libxml2s_elements_on_bench_pages(bench_trees):
     # the expressions that cost most are all translated; the rest keep libxml2
     names = {name for name, _, _ in compiled}
     assert {"OVERALL_DISCARD_XPATH[0]", "OVERALL_DISCARD_XPATH[1]", "REMOVE_COMMENTS_AND_LISTS_XPATH[0]",
-            "RAW_TREE_PRUNE_XPATH[0]", "AUTHOR_XPATHS[0]", "AUTHOR_DISCARD_XPATHS[0]", "BODY_XPATH[0]"} <= names
+            "RAW_TREE_PRUNE_XPATH[0]", "AUTHOR_XPATHS[0]", "AUTHOR_DISCARD_XPATHS[0]", "BODY_XPATH[0]",
+            "trafilatura.baseline.BASIC_CLEAN_XPATH"} <= names
     differ, found = [], 0
     for name, x, fast in compiled:
         for i, tree in enumerate(bench_trees):
@@ -191,7 +196,9 @@ def test_install_swaps_in_place_and_uninstall_restores():
         assert fastxpath.install() == swapped  # once per process
         assert all(isinstance(x, FastXPath) for x in xpaths.OVERALL_DISCARD_XPATH)
         assert [x.original for x in xpaths.OVERALL_DISCARD_XPATH] == before
+        assert isinstance(baseline.BASIC_CLEAN_XPATH, FastXPath)
         assert any(isinstance(x, lxml.etree.XPath) for x in xpaths.BODY_XPATH)  # the union of positions stays
     finally:
         fastxpath.uninstall()
     assert xpaths.OVERALL_DISCARD_XPATH == before
+    assert isinstance(baseline.BASIC_CLEAN_XPATH, lxml.etree.XPath)
