@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,12 +166,9 @@ class Tfidf:
     def rows(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each text's l2-normalised vector as (columns in increasing order, values)."""
         out = []
+        known = self.vocabulary.get
         for text in texts:
-            counts: dict[int, int] = {}
-            for gram in self._analyze(text):
-                j = self.vocabulary.get(gram)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
+            counts = Counter(j for j in map(known, self._analyze(text)) if j is not None)
             cols = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
             tf = np.array([counts[j] for j in cols.tolist()], dtype=np.float32)
             vals = (1.0 + np.log(tf)) * self.idf[cols]

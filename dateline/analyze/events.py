@@ -159,7 +159,7 @@ class _Sent:
 
     @property
     def text(self) -> str:
-        return self.doc.text
+        return nlp.text_of(self.doc)
 
 
 @dataclass(slots=True)
@@ -236,7 +236,7 @@ def _modality(token: Any, base: int, quotes: list[Quote]) -> tuple[str, int | No
             return "asserted", q, token
         if above.lemma_.lower() in _REPORT and below.dep_ in ("ccomp", "xcomp"):
             return "claimed", q, token
-    if "according to" in token.doc.text.lower():
+    if "according to" in nlp.text_of(token.doc).lower():
         return "claimed", q, token
     return "asserted", q, token
 

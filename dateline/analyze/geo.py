@@ -441,6 +441,8 @@ def _scan(
                     continue
                 span = [doc[k] for k in range(i, i + n)]
                 s, e = span[0].idx, span[-1].idx + len(span[-1].text)
+                if n == 1 and not _may_name_a_place(article.text, s, e):
+                    continue
                 if any(s < te and ts < e for ts, te in taken) or _names_a_person(doc, span):
                     continue
                 m = make_mention(article, doc, s, e, strong=False)
@@ -457,6 +459,19 @@ def _scan(
         else:
             i += 1
     return found
+
+
+def _may_name_a_place(text: str, start: int, end: int) -> bool:
+    """Whether ``make_mention`` can make a one-word span a place that ``_scan`` keeps.
+
+    Its key is then the trimmed word itself (one word takes no hint suffix), and the scan
+    keeps it only as a gazetteer name or as an adjective: both lookups are cached, where
+    a mention costs a span, its hints and its metonymy test. Two in three one-word runs
+    are no place at all.
+    """
+    s, e = _trim(text, start, end)
+    gaz = gazetteer()
+    return e > s and bool(gaz.lookup(text[s:e], fuzzy=False) or gaz.adjective(text[s:e]))
 
 
 _PERSON_TITLES = {

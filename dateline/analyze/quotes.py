@@ -361,8 +361,9 @@ def _merge_shared_cues(text: str, items: list[_Item]) -> list[_Item]:
 
 def _entity_at(entities: list[Entity], span: tuple[int, int]) -> Entity | None:
     best = None
+    start, end = span
     for e in entities:
-        if _overlap((e.start, e.end), span) > 0:
+        if e.start < end and start < e.end:  # they overlap
             if best is None or (e.label == "PERSON" and best.label != "PERSON"):
                 best = e
     return best

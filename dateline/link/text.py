@@ -199,10 +199,16 @@ class Fingerprint:
 
 
 def make_minhash(shingle_set: set[bytes]) -> LeanMinHash:
-    m = MinHash(num_perm=NUM_PERM, hashfunc=_crc, scheme=SCHEME)
+    m = MinHash(num_perm=NUM_PERM, hashfunc=_crc, scheme=SCHEME, permutations=_permutations())
     if shingle_set:
         m.update_batch(list(shingle_set))
     return LeanMinHash(m)
+
+
+@functools.cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's permutations for seed 1, drawn once (it draws them for every MinHash)."""
+    return MinHash(num_perm=NUM_PERM, hashfunc=_crc, scheme=SCHEME).permutations
 
 
 def minhash_from_signature(data: bytes) -> LeanMinHash:
