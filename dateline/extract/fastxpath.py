@@ -340,11 +340,16 @@ class FastXPath:
     """A compiled walker standing in for one ``lxml.etree.XPath``: ``walker(element) -> [elements]``."""
 
     def __init__(self, original: Any, walk: Callable[[Any], list[Any]]) -> None:
+        import lxml.etree
+
         self.original = original
         self.path = original.path
         self._walk = walk
+        self._element = lxml.etree._Element
 
-    def __call__(self, node: Any, **_variables: Any) -> list[Any]:
+    def __call__(self, node: Any, **variables: Any) -> list[Any]:
+        if variables or not isinstance(node, self._element):  # an ElementTree, or XPath variables: libxml2's
+            return self.original(node, **variables)  # type: ignore[no-any-return]
         return self._walk(node)
 
     def __repr__(self) -> str:

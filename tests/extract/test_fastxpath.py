@@ -166,6 +166,14 @@ def _compiled_once() -> list:
     return _CACHE
 
 
+def test_an_element_tree_or_variables_go_to_libxml2():
+    x = lxml.etree.XPath(".//*[@a=$v]|.//span")
+    fast = FastXPath(x, lambda node: [])  # a walker that finds nothing: libxml2 must answer
+    tree = _tree('<html><body><div a="1"></div><span></span></body></html>')
+    assert [e.tag for e in fast(tree.getroottree(), v="1")] == ["div", "span"]
+    assert fast(tree) == []
+
+
 def test_attribute_union_reads_the_first_attribute_in_the_source():
     x = lxml.etree.XPath(".//*[starts-with(@id|@class, 'reply-')]")
     fast = compile_xpath(x)
