@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -208,3 +211,39 @@ def test_metadata_and_text_equal_trafilaturas_own_path(bench):
             differ.append((page_id, [(m, t) for m, t in zip(mine, theirs) if m != t]))
     assert len(page_ids) >= 24
     assert not differ, differ
+
+
+_DATEPARSER_PROBE = """
+import json, sys
+from dateparser.languages.dictionary import Dictionary
+from htmldate.extractors import get_external_parser
+if sys.argv[1] == "load":
+    from dateline.extract import html
+    html._dateparser_regexes()
+compiled = sum(len(v) for v in Dictionary._split_regex_cache.values())
+parser = get_external_parser()
+dates = [str(parser.get_date_data(s).date_obj) for s in (
+    "Jueves 28 de Abril de 2022 5:03 PM", "opublikowano: 7 kwietnia 2021", "15 августа 2016, 13:43",
+    "Hire the top 3% of freelance talentCopyright 2010", "26 | 01 | 2022")]
+print(json.dumps([compiled, dates]))
+"""
+
+
+def test_dateparser_regexes_compile_once_then_load_with_the_same_dates(tmp_path):
+    """The first process compiles dateparser's word regexes into the cache folder; the next
+    one has all of them before its first string, and dateparser reads dates as it does alone."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def probe(mode: str) -> list:
+        out = subprocess.run([sys.executable, "-c", _DATEPARSER_PROBE, mode], env=env, capture_output=True,
+                             text=True, check=True)
+        return json.loads(out.stdout)
+
+    built = probe("load")
+    assert list((tmp_path / "dateline").glob("dateparser-*-words.pickle"))
+    loaded = probe("load")
+    alone = probe("alone")
+    assert built[0] >= 200 and loaded[0] == built[0]  # every locale's regexes, before any string
+    assert alone[0] == 0
+    assert loaded[1] == built[1] == alone[1]
+    assert alone[1][0].startswith("2022-04-28") and alone[1][3] == "None"
