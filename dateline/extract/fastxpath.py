@@ -32,9 +32,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FastXPath", "Unsupported", "compile_xpath", "install"]
+__all__ = ["FastXPath", "Unsupported", "compile_xpath", "install", "uninstall"]
 
 REGEXP_NS = "http://exslt.org/regular-expressions"
 
@@ -65,11 +66,14 @@ def _tokens(source: str) -> list[tuple[str, str]]:
     return out
 
 
+@dataclass(slots=True)
 class _Step:
     """One location step: its scope, tag filter, predicate code and position."""
 
-    def __init__(self, scope: str, tags: frozenset[str] | None, tests: list[str], first_per_parent: bool) -> None:
-        self.scope, self.tags, self.tests, self.first_per_parent = scope, tags, tests, first_per_parent
+    scope: str  # "desc" (.//) or "doc" (//)
+    tags: frozenset[str] | None  # None: every element
+    tests: list[str]  # Python expressions, ANDed
+    first_per_parent: bool  # a trailing [1]
 
 
 class _Expr(str):
@@ -339,11 +343,12 @@ def _first(e: Any, names: tuple[str, ...]) -> str:
 class FastXPath:
     """A compiled walker standing in for one ``lxml.etree.XPath``: ``walker(element) -> [elements]``."""
 
-    def __init__(self, original: Any, walk: Callable[[Any], list[Any]]) -> None:
+    def __init__(self, original: Any, walk: Callable[[Any], list[Any]], source: str = "") -> None:
         import lxml.etree
 
         self.original = original
         self.path = original.path
+        self.source = source  # the walker's Python code
         self._walk = walk
         self._element = lxml.etree._Element
 
@@ -397,9 +402,7 @@ def compile_xpath(xpath: Any) -> FastXPath:
     lines.append("    return out")
     namespace: dict[str, Any] = dict(comp.consts, _string=_string, _first=_first, _ELEMENT=lxml.etree.Element)
     exec(compile("\n".join(lines), f"<fastxpath {' '.join(xpath.path.split())[:60]}>", "exec"), namespace)
-    fast = FastXPath(xpath, namespace["walk"])
-    fast.source = "\n".join(lines)  # type: ignore[attr-defined]
-    return fast
+    return FastXPath(xpath, namespace["walk"], "\n".join(lines))
 
 
 # Where trafilatura's code reads its expressions: the lists of ``xpaths`` (shared by every
