@@ -110,10 +110,6 @@ def script(text: str) -> str:
     return "cyrillic" if cyr > lat else "latin"
 
 
-def _crc(data: bytes) -> int:
-    return zlib.crc32(data)
-
-
 def shingles(tokens: list[str]) -> set[bytes]:
     """Word 5-grams over skeletons (short texts: the whole text as one shingle)."""
     skel = [skeleton(w) for w in tokens]
@@ -199,7 +195,7 @@ class Fingerprint:
 
 
 def make_minhash(shingle_set: set[bytes]) -> LeanMinHash:
-    m = MinHash(num_perm=NUM_PERM, hashfunc=_crc, scheme=SCHEME, permutations=_permutations())
+    m = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, scheme=SCHEME, permutations=_permutations())
     if shingle_set:
         m.update_batch(list(shingle_set))
     return LeanMinHash(m)
@@ -208,7 +204,7 @@ def make_minhash(shingle_set: set[bytes]) -> LeanMinHash:
 @functools.cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     """datasketch's permutations for seed 1, drawn once (it draws them for every MinHash)."""
-    return MinHash(num_perm=NUM_PERM, hashfunc=_crc, scheme=SCHEME).permutations
+    return MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, scheme=SCHEME).permutations
 
 
 def minhash_from_signature(data: bytes) -> LeanMinHash:
