@@ -40,15 +40,32 @@ def _is_numberish(tok: Any) -> bool:
     return tok.like_num or low in NUMBER_WORDS or low in VAGUE_PLURALS
 
 
-def _spans(doc: Any) -> list[tuple[int, int]]:
-    """Token ranges of count expressions in the Doc (kept on it: ``sentences`` asks first)."""
-    found = doc.user_data.get(_SPANS_KEY)
+Quantity = tuple[float | None, float | None]
+
+
+def _counted(doc: Any) -> list[tuple[int, int, Quantity]]:
+    """Token ranges of the Doc's counts, with their (min, max) (kept on it: ``sentences`` asks first).
+
+    Count expressions that name no number, or are years, ages or pronouns ("one of"), are
+    left out: their sentences need no parse.
+    """
+    found = doc.user_data.get(_COUNTED_KEY)
     if found is None:
-        found = doc.user_data[_SPANS_KEY] = _find_spans(doc)
+        found = doc.user_data[_COUNTED_KEY] = [
+            (s, e, value) for s, e in _find_spans(doc) if (value := _value(doc, s, e)) is not None
+        ]
     return found  # type: ignore[no-any-return]
 
 
-_SPANS_KEY = "dateline.count_spans"
+_COUNTED_KEY = "dateline.counts"
+
+
+def _value(doc: Any, start: int, end: int) -> Quantity | None:
+    """The quantity that tokens ``start:end`` count, or None when they are no count."""
+    value = read_quantity(doc[start:end].text)
+    if value is None or _excluded(doc, start, end, value):
+        return None
+    return value
 
 
 def _find_spans(doc: Any) -> list[tuple[int, int]]:
@@ -77,7 +94,7 @@ def _find_spans(doc: Any) -> list[tuple[int, int]]:
     return out
 
 
-def _excluded(doc: Any, start: int, end: int, value: tuple[float | None, float | None]) -> bool:
+def _excluded(doc: Any, start: int, end: int, value: Quantity) -> bool:
     span = doc[start:end]
     last = doc[end - 1]
     nxt = doc[end] if end < len(doc) else None
@@ -211,23 +228,20 @@ def candidate(sent: Any) -> bool:
     return any(_is_numberish(t) for t in sent)
 
 
-def sentences(doc: Any, spans: list[tuple[int, int]] | None = None) -> list[Any]:
-    """The sentences holding a count expression: ``find`` reads their parse."""
-    found = {nlp.sentence_index(doc, s) for s, _ in (_spans(doc) if spans is None else spans)}
+def sentences(doc: Any) -> list[Any]:
+    """The sentences holding a count: ``find`` reads their parse (a sentence whose only
+    numbers are years or ages is not parsed for counts)."""
+    found = {nlp.sentence_index(doc, s) for s, _, _ in _counted(doc)}
     return [nlp.sentences(doc)[i] for i in sorted(found)]
 
 
 def find(article: Article, doc: Any) -> list[Count]:
     """Counts in ``article`` (``doc`` is ``nlp.parse(article.text)``); reads ``article.quotes``."""
     out: list[Count] = []
-    spans = _spans(doc)
-    nlp.parse_sentences(doc, sentences(doc, spans))
+    nlp.parse_sentences(doc, sentences(doc))
     last_object: dict[int, str] = {}
-    for start, end in spans:
+    for start, end, value in _counted(doc):
         span = doc[start:end]
-        value = read_quantity(span.text)
-        if value is None or _excluded(doc, start, end, value):
-            continue
         sent = doc[start].sent
         sdoc = nlp.parsed(sent)
         i, j = start - sent.start, end - sent.start
