@@ -164,8 +164,7 @@ def _attach_marks(text: str, items: list[_Item], marks: list[QuoteMark]) -> list
     """Widen parsed contents to the quotation they touch; return the quotations left over."""
     left: list[QuoteMark] = []
     for q in marks:
-        qs = (q.start, q.end)
-        hits = [it for it in items if _overlap((it.start, it.end), qs) > 0 and not (
+        hits = [it for it in items if it.start < q.end and q.start < it.end and not (
             it.cue and q.start <= it.cue[0] < q.end)]
         if not hits:
             left.append(q)
@@ -465,7 +464,7 @@ def find(article: Article, doc: Any) -> list[Quote]:
     _attach_marks(text, items, marks)
     items = _univocal(items, marks)
     for q in marks:
-        if any(_overlap((it.start, it.end), (q.start, q.end)) > 0 for it in items):
+        if any(it.start < q.end and q.start < it.end for it in items):  # a quotation already attached
             continue
         if _continue_previous(text, items, q):
             continue
