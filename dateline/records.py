@@ -32,10 +32,14 @@ class RawDoc:
     headers: dict[str, str] = field(default_factory=dict)
     record: dict[str, Any] | None = None
     fetched: str | None = None  # YYYY-MM-DD, from WARC-Date or the fetcher
+    _hash: tuple[bytes, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def content_hash(self) -> str:
-        return content_hash(self.content)
+        """``content_hash(self.content)``, worked out once per content (the runner and extraction ask five times)."""
+        if self._hash is None or self._hash[0] is not self.content:
+            self._hash = (self.content, content_hash(self.content))
+        return self._hash[1]
 
 
 def content_hash(data: bytes | str) -> str:
