@@ -318,7 +318,7 @@ class _Compiler:
             return f"{s}.translate({self.const(table)})"
         attrs, child = self.nodeset()
         if child:
-            return f"_string({self.child(child)} and next(e.iterchildren({child!r}), None))"
+            return f"(_string(next(e.iterchildren({child!r}), None)) if {self.child(child)} else '')"
         if len(attrs) == 1:
             return f"({self.attr(attrs[0])} or '')"
         if len(attrs) == 2:  # the order matters only when both are there
@@ -329,7 +329,7 @@ class _Compiler:
 
 def _string(e: Any) -> str:
     """XPath string() of an element (its text, descendants' included), '' for none."""
-    return "" if e is None or e is False else str(e.xpath("string()"))
+    return "" if e is None else str(e.xpath("string()"))
 
 
 def _first(e: Any, names: tuple[str, ...]) -> str:

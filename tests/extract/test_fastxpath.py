@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib
 import json
@@ -154,16 +155,11 @@ def test_walkers_equal_libxml2_on_random_trees(html):
         assert _same(x, fast, tree.find("body")), (x.path, html)
 
 
-_CACHE: list = []
-
-
-def _compiled_once() -> list:
-    if not _CACHE:
-        _CACHE.extend(_compiled())
-        for source in EXTRA:
-            x = lxml.etree.XPath(source, namespaces=NS)
-            _CACHE.append((source, x, compile_xpath(x)))
-    return _CACHE
+@functools.cache
+def _compiled_once() -> tuple:
+    """trafilatura's compiled expressions and ``EXTRA``'s, compiled once for all the examples."""
+    extra = [lxml.etree.XPath(source, namespaces=NS) for source in EXTRA]
+    return (*_compiled(), *((x.path, x, compile_xpath(x)) for x in extra))
 
 
 def test_an_element_tree_or_variables_go_to_libxml2():
