@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-model.txt pyproject.toml | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-model.txt pyproject.toml setup.py dateline/analyze/_greedy.pyx | sha1sum | cut -c1-12)
 
 .PHONY: run test install services bench clean
 

@@ -205,3 +205,32 @@ def test_the_steps_read_parses_made_up_front_in_one_batch(seed_article, monkeypa
     assert not article.errors and article.quotes and article.counts and article.events
     assert new_per_call[0] > 5 and len(new_per_call) >= 4 and sum(new_per_call[1:]) == 0
     assert len(nlp._cache(doc)) == new_per_call[0] < len(list(doc.sents))
+
+
+def test_compiled_parse_loop_equals_spacys_parser(seed_article, shared_dir) -> None:
+    """``_greedy`` (spaCy's parse loop compiled without GIL round trips) is built, and every
+    head and label it gives equals what spaCy's ``parser.pipe`` gives, on the seed and on
+    real news pages, in batches of mixed lengths."""
+    import gzip
+
+    from dateline.extract import extract
+    from dateline.records import RawDoc
+
+    assert nlp._greedy_parse() is not None, "dateline/analyze/_greedy.pyx is not built: run `make install`"
+    texts = [seed_article.text]
+    for page in sorted((shared_dir / "bench" / "extraction" / "html").glob("*.html.gz"))[:25]:
+        try:
+            texts.append(extract(RawDoc(source=page.name, content=gzip.decompress(page.read_bytes()), kind="html")).text)
+        except Exception:
+            continue  # a page that does not extract is not this test's subject
+    parser = nlp.pipeline().get_pipe("parser")
+    ours: list[list[tuple[int, str]]] = []
+    theirs: list[list[tuple[int, str]]] = []
+    for text in texts:
+        doc = nlp.parse(text)
+        sents = [s for s in doc.sents if len(s)]
+        for out, parse in ((ours, lambda d: nlp.dependency_parse(d, batch_size=7)),
+                           (theirs, lambda d: list(parser.pipe(d, batch_size=256)))):
+            out.extend([(t.head.i, t.dep_) for t in sdoc] for sdoc in parse(nlp._sentence_docs(doc, sents)))
+    assert sum(len(s) for s in theirs) > 10000 and len({dep for s in theirs for _, dep in s}) > 30
+    assert ours == theirs
