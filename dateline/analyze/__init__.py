@@ -29,7 +29,7 @@ STEPS: list[tuple[str, Step]] = [
 # The sentences whose dependency parse the steps read (quotes, counts, events): parsed
 # before the steps run, in one batch. The parser works through a batch's sentences
 # side by side, so one batch of 40 sentences costs less than three of 13.
-PARSED: list[Callable[[Any], list[Any]]] = [quotes.candidates, counts.sentences, events.sentences]
+PARSED: list[Callable[[Any], list[Any]]] = [quotes.parsed_sentences, counts.sentences, events.sentences]
 
 
 def parse_wanted(doc: Any) -> None:

@@ -136,7 +136,7 @@ _GENERIC = re.compile(r"\b(routine|usually|typically|often|regularly|frequent(ly
 _COPULAR = frozenset("be come remain seem appear look mark represent".split())
 _TERRITORY_NOUNS = frozenset("city town village area territory base settlement swath swathe district region "
                              "ground land".split())
-_TRIGGER_WORDS = TRIGGER_VERBS | TRIGGER_NOUNS | {"raise", "hoist", "plant"}
+_FLAG_VERBS = frozenset({"raise", "hoist", "plant"})  # a trigger with "flag" as object
 
 
 @dataclass(slots=True)
@@ -176,14 +176,23 @@ class _Candidate:
     actors: list[actor_mod.Actor] = field(default_factory=list)
 
 
+def _may_trigger(lemma: str, pos: str) -> bool:
+    """``_is_trigger``'s test on the lemma and the tag alone (without the parse)."""
+    lemma = lemma.lower()
+    return ((pos in ("VERB", "AUX") and lemma in TRIGGER_VERBS) or (pos == "VERB" and lemma in _FLAG_VERBS)
+            or (pos in ("NOUN", "PROPN") and lemma in TRIGGER_NOUNS))
+
+
 def _is_trigger(token: Any) -> bool:
-    lemma = token.lemma_.lower()
-    if token.pos_ in ("VERB", "AUX") and lemma in TRIGGER_VERBS:
+    lemma, pos = token.lemma_.lower(), token.pos_
+    if not _may_trigger(lemma, pos):
+        return False
+    if pos in ("VERB", "AUX") and lemma in TRIGGER_VERBS:
         # "the efforts demonstrate the influence": a transitive "demonstrate" is no protest.
         return lemma not in _PROTEST_VERBS or not any(c.dep_ == "dobj" for c in token.children)
-    if token.pos_ == "VERB" and lemma in ("raise", "hoist", "plant"):
+    if pos == "VERB" and lemma in _FLAG_VERBS:
         return any(c.dep_ == "dobj" and c.lemma_.lower() == "flag" for c in token.children)
-    return token.pos_ in ("NOUN", "PROPN") and lemma in TRIGGER_NOUNS and token.dep_ != "compound"
+    return token.dep_ != "compound"
 
 
 def _in_quote(pos: int, quotes: list[Quote]) -> int | None:
@@ -242,12 +251,9 @@ def _modality(token: Any, base: int, quotes: list[Quote]) -> tuple[str, int | No
 
 
 def sentences(doc: Any) -> list[Any]:
-    """The sentences holding a trigger word: ``find`` reads their parse."""
-    return nlp.sentences_where(doc, ["LEMMA"], _is_trigger_lemma)
-
-
-def _is_trigger_lemma(lemma: str) -> bool:
-    return lemma.lower() in _TRIGGER_WORDS
+    """The sentences holding a word that may be a trigger, by its lemma and tag: ``find``
+    reads their parse."""
+    return nlp.sentences_where(doc, ["LEMMA", "POS"], _may_trigger)
 
 
 def _candidates(article: Article, doc: Any) -> list[_Candidate]:

@@ -32,12 +32,11 @@ from .lexicon import (
     PRONOUNS_GROUP,
     PRONOUNS_PERSON,
     ROLE_WORDS,
-    SPEECH_NOUNS,
     SPEECH_VERBS,
     verb_lemma,
 )
 from .quotemarks import QuoteMark, quote_marks
-from .speech import ATTITUDE_WORDS, Found, find_in_sentence, subject_of
+from .speech import Found, find_in_sentence, may_cue, subject_of
 
 _UNVERIFIED = re.compile(
     r"\b(?:(?:unable|not able|could not|couldn['’]t|cannot|can['’]t|did not|didn['’]t|has not been able|"
@@ -74,7 +73,6 @@ _MEDIUM = re.compile(
 # Verbs that attribute a quotation they follow ("“...,” she continued.").
 _AFTER_QUOTE = SPEECH_VERBS | {"continue", "go", "conclude", "begin"}
 _POSSESSIVE = {"his": "he", "their": "they", "its": "it", "our": "we", "my": "i"}
-_CUE_WORDS = SPEECH_VERBS | SPEECH_NOUNS | ATTITUDE_WORDS | {"according"}
 _QUOTE_CHARS = "“”\"„«»"
 # Capitalised sentence openers that are not agents ("This threatens to ...").
 _NON_AGENTS = frozenset("this that these those it there which what who the a an".split())
@@ -93,14 +91,22 @@ class _Item:
     head: int | None = None  # character offset of the speaker phrase's head word
 
 
-def _is_cue(text: str, lemma: str) -> bool:
-    """Whether a token may mark speech: a quotation mark, a speech word, "according"."""
-    return text in _QUOTE_CHARS or text.lower() in _CUE_WORDS or verb_lemma(text, lemma) in _CUE_WORDS
-
-
 def candidates(doc: Any) -> list[Any]:
-    """The sentences that may hold speech: with a speech word, "according" or a quotation mark."""
-    return nlp.sentences_where(doc, ["ORTH", "LEMMA"], _is_cue)
+    """The sentences whose parse may show an attribution: those with a token that passes
+    the first test of one of ``find_in_sentence``'s cues (a speech verb or noun, an
+    attitude word, "according"), which reads nothing else."""
+    return nlp.sentences_where(doc, ["ORTH", "LEMMA", "POS"], may_cue)
+
+
+def parsed_sentences(doc: Any) -> list[Any]:
+    """Every sentence ``find`` may read parsed: the ``candidates``, and the sentences
+    around quotation marks where ``_cue_around`` looks for a cue."""
+    found = {s.start: s for s in candidates(doc)}
+    for q in quote_marks(nlp.text_of(doc)):
+        for sent in _cue_sentences(doc, q):
+            if sent is not None:
+                found.setdefault(sent.start, sent)
+    return [found[k] for k in sorted(found)]
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -264,13 +270,8 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
             return _Item("direct", q.start, q.end, (dash.start() + dash.group().index(dash.group().strip()),
                          dash.start() + dash.group().index(dash.group().strip()) + 1), None,
                          (ent.start_char, ent.end_char), (q.start, ent.end_char))
-    end_sent = _sentence_at(doc, max(q.end - 1, q.start))
-    if end_sent is not None and end_sent.end_char <= q.end + 1 and end_sent.end < len(doc) and (
-        "\n" not in text[q.end:doc[end_sent.end].idx] and text[q.end - 2:q.end - 1] in "!?,"
-    ):
-        # "“... Scott!” Scott's niece shouted to the crowd.": the splitter cut after the mark.
-        end_sent = doc[end_sent.end].sent
-    if end_sent is not None and end_sent.end_char > q.end:
+    end_sent, start_sent = _cue_sentences(doc, q)
+    if end_sent is not None:
         sdoc = nlp.parsed(end_sent)
         base = end_sent.start_char
         for tok in sdoc:
@@ -290,26 +291,51 @@ def _cue_around(doc: Any, q: QuoteMark) -> _Item | None:
                 spk = (base + toks[0].idx, base + toks[-1].idx + len(toks[-1].text))
             return _Item("direct", q.start, q.end, (at, at + len(tok.text)), lemma, spk,
                          (end_sent.start_char, end_sent.end_char))
-    start_sent = _sentence_at(doc, q.start)
-    if start_sent is not None and start_sent.start_char < q.start:
-        before = text[start_sent.start_char:q.start].rstrip()
-        if before.endswith((":", ",")):
-            sdoc = nlp.parsed(start_sent)
-            base = start_sent.start_char
-            verbs = [t for t in sdoc if t.pos_ in ("VERB", "AUX") and base + t.idx < q.start
-                     and (subj := subject_of(t)) is not None and base + subj.idx < q.start]
-            if verbs:
-                root = min(verbs, key=lambda t: (len(list(t.ancestors)), t.i))
-                subj = subject_of(root)
-                spk = None
-                if subj is not None:
-                    toks = [t for t in subj.subtree if t.dep_ not in ("appos", "punct")]
-                    toks = [t for t in toks if not any(a.dep_ == "appos" for a in t.ancestors if a.i > subj.i)]
-                    toks.sort(key=lambda t: t.i)
-                    spk = (base + toks[0].idx, base + toks[-1].idx + len(toks[-1].text))
-                return _Item("direct", q.start, q.end, (base + root.idx, base + root.idx + len(root.text)),
-                             root.lemma_.lower(), spk, (start_sent.start_char, q.start))
+    if start_sent is not None:
+        sdoc = nlp.parsed(start_sent)
+        base = start_sent.start_char
+        verbs = [t for t in sdoc if t.pos_ in ("VERB", "AUX") and base + t.idx < q.start
+                 and (subj := subject_of(t)) is not None and base + subj.idx < q.start]
+        if verbs:
+            root = min(verbs, key=lambda t: (len(list(t.ancestors)), t.i))
+            subj = subject_of(root)
+            spk = None
+            if subj is not None:
+                toks = [t for t in subj.subtree if t.dep_ not in ("appos", "punct")]
+                toks = [t for t in toks if not any(a.dep_ == "appos" for a in t.ancestors if a.i > subj.i)]
+                toks.sort(key=lambda t: t.i)
+                spk = (base + toks[0].idx, base + toks[-1].idx + len(toks[-1].text))
+            return _Item("direct", q.start, q.end, (base + root.idx, base + root.idx + len(root.text)),
+                         root.lemma_.lower(), spk, (start_sent.start_char, q.start))
     return None
+
+
+def _cue_sentences(doc: Any, q: QuoteMark) -> tuple[Any | None, Any | None]:
+    """The sentences whose parse ``_cue_around`` reads for quotation ``q``, or ``None``
+    where the tags alone show there is nothing to find (so they are not parsed):
+
+    * the sentence the quotation ends in, when a speech verb follows the mark in it;
+    * the sentence it starts in, when a colon or a comma comes before the mark and a
+      verb before that.
+    """
+    text = nlp.text_of(doc)
+    end_sent = _sentence_at(doc, max(q.end - 1, q.start))
+    if end_sent is not None and end_sent.end_char <= q.end + 1 and end_sent.end < len(doc) and (
+        "\n" not in text[q.end:doc[end_sent.end].idx] and text[q.end - 2:q.end - 1] in "!?,"
+    ):
+        # "“... Scott!” Scott's niece shouted to the crowd.": the splitter cut after the mark.
+        end_sent = doc[end_sent.end].sent
+    if end_sent is not None and not (end_sent.end_char > q.end and any(
+            t.idx >= q.end and t.pos_ in ("VERB", "AUX") and verb_lemma(t.text, t.lemma_) in _AFTER_QUOTE
+            for t in end_sent)):
+        end_sent = None
+    start_sent = _sentence_at(doc, q.start)
+    if start_sent is not None and not (
+        start_sent.start_char < q.start and text[start_sent.start_char:q.start].rstrip().endswith((":", ","))
+        and any(t.idx < q.start and t.pos_ in ("VERB", "AUX") for t in start_sent)
+    ):
+        start_sent = None
+    return end_sent, start_sent
 
 
 def _continue_previous(text: str, items: list[_Item], q: QuoteMark) -> bool:
@@ -455,7 +481,7 @@ def find(article: Article, doc: Any) -> list[Quote]:
     """Quotations and claims in ``article`` (``doc`` is ``nlp.parse(article.text)``)."""
     text = article.text
     sents = candidates(doc)
-    nlp.parse_sentences(doc, sents)
+    nlp.parse_sentences(doc, parsed_sentences(doc))
     items = _from_parse(doc, sents, article.entities) + _transcript(text)
     heads = _headline(text)
     items = [it for it in items if not any(_overlap((h.start, h.end), (it.start, it.end)) for h in heads)]

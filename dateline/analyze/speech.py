@@ -342,7 +342,7 @@ def _attitude(tok: Any, base: int) -> Found | None:
 
 
 @functools.lru_cache(maxsize=50_000)
-def _may_cue(text: str, lemma: str, pos: str) -> bool:
+def may_cue(text: str, lemma: str, pos: str) -> bool:
     """Whether a token passes the first test of one of ``find_in_sentence``'s cues."""
     lower = text.lower()
     return (lower in _ATTITUDE or lower == "according"
@@ -357,7 +357,7 @@ def find_in_sentence(sdoc: Any, base: int) -> Iterator[Found]:
     strings = sdoc.vocab.strings
     rows = sdoc.to_array([ORTH, LEMMA, POS]).tolist() if len(sdoc) else []
     for i, (orth, lemma, pos) in enumerate(rows):
-        if not _may_cue(strings[orth], strings[lemma], strings[pos]):
+        if not may_cue(strings[orth], strings[lemma], strings[pos]):
             continue
         tok = sdoc[i]
         att = _attitude(tok, base)

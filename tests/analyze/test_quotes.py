@@ -203,3 +203,19 @@ def test_writer_participle_after_the_cue_is_not_content() -> None:
                 'the two plans. "So look at the issues."')
     q = only(found, "needs of the American people")
     assert q.text.endswith('people,"') and q.speaker == "Sanders"
+
+
+def test_only_sentences_that_can_hold_an_attribution_are_parsed() -> None:
+    """The parse is the costly part: a sentence is parsed when a speech word is tagged as one
+    there, or a cue may sit around a quotation mark in it, and not for a quotation mark,
+    or a speech word used otherwise, alone."""
+    text = ("The banner “resilience” hung there. “We will rebuild,” the mayor said. She went on: "
+            "“Not now.” The talks, “frank” and long, ended. The ships go home.")
+    doc = nlp.parse(text)
+    parsed = [s.text.strip() for s in quotes.parsed_sentences(doc)]
+    assert parsed == ["“We will rebuild,” the mayor said.", "She went on: “Not now.”"]
+    found = quotes.find(Article(id="t", source="t", text=text), doc)
+    everything = nlp.parse(text)
+    nlp.parse_sentences(everything, nlp.sentences(everything))
+    assert found and found == quotes.find(Article(id="t", source="t", text=text), everything)
+    assert len(nlp._cache(doc)) == 2  # find parsed nothing more
