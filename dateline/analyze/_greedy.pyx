@@ -19,7 +19,7 @@ the loop takes 60% of the time. ``nlp.parse_sentences`` falls back to spaCy's
 from libc.stdlib cimport calloc, free
 from libc.string cimport memcpy, memset
 from libcpp.vector cimport vector
-from thinc.backends.cblas cimport CBlas, saxpy, sgemm
+from thinc.backends.cblas cimport CBlas, sgemm
 
 from spacy.ml.parser_model cimport SizesC, WeightsC, get_c_sizes, get_c_weights
 from spacy.pipeline._parser_internals._state cimport StateC
@@ -83,7 +83,7 @@ cdef void _scores(CBlas cblas, Buffers* A, StateC** states, const WeightsC* W, S
                 feature = &padding[f * width]
             else:
                 feature = &cached[ids[f] * n.feats * width + f * width]
-            saxpy(cblas)(width, 1., feature, 1, &A.unmaxed[i * width], 1)
+            _add(&A.unmaxed[i * width], feature, width)  # spaCy: BLIS's saxpy with alpha 1, the same sums
     for i in range(n.states):
         _add(&A.unmaxed[i * width], W.feat_bias, width)
         for j in range(n.hiddens):
