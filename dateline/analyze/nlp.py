@@ -15,7 +15,8 @@ The token-vector models run faster than spaCy runs them, with the same weights:
 the embedding blocks computed once per distinct word (``wordvectors``), the
 window encoders as one int8 graph each where the CPU has int8 dot products
 (``_int8_encoders``), the attribute rules and lemmas resolved once per distinct
-token. Python work over a Doc's tokens goes through ``distinct_rows``.
+token. Python work over a Doc's tokens goes through ``distinct_rows``. The parser's
+greedy loop runs compiled here (``_greedy``), without the GIL round trips of spaCy's.
 
 The main Doc itself carries no dependency arcs: ``token.dep_`` is empty and
 ``doc.noun_chunks`` is unavailable; ask ``parsed(sent)`` for a sentence's tree.
