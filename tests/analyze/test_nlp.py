@@ -234,3 +234,34 @@ def test_compiled_parse_loop_equals_spacys_parser(seed_article, shared_dir) -> N
             out.extend([(t.head.i, t.dep_) for t in sdoc] for sdoc in parse(nlp._sentence_docs(doc, sents)))
     assert sum(len(s) for s in theirs) > 10000 and len({dep for s in theirs for _, dep in s}) > 30
     assert ours == theirs
+
+
+def test_chunk_caching_tokenizer_gives_spacys_tokens(seed_article, shared_dir, monkeypatch) -> None:
+    """The pipeline's tokenizer (spaCy's, its chunk cache filled chunk by chunk) splits every
+    text as a fresh spaCy tokenizer does, and keeps at most ``MAX_CHUNKS`` chunks."""
+    import gzip
+
+    from spacy.tokenizer import Tokenizer
+
+    from dateline.extract import extract
+    from dateline.records import RawDoc
+
+    caching = nlp.pipeline().tokenizer
+    assert isinstance(caching, nlp.ChunkCachingTokenizer)
+    texts = [seed_article.text, "Mr. Smith's plan: “U.S.-backed” (Reuters) -- don't.\n\n  Fine :) e-mail x@y.org"]
+    for page in sorted((shared_dir / "bench" / "extraction" / "html").glob("*.html.gz"))[:30]:
+        try:
+            texts.append(extract(RawDoc(source=page.name, content=gzip.decompress(page.read_bytes()), kind="html")).text)
+        except Exception:
+            continue  # a page that does not extract is not this test's subject
+    fresh = Tokenizer(caching.vocab).from_bytes(caching.tokenizer.to_bytes())
+
+    def view(doc):
+        return [(t.text, t.idx, t.whitespace_, t.norm_) for t in doc]
+    for text in texts + texts:  # the second time, from the cache
+        assert view(caching(text)) == view(fresh(text))
+    assert len(caching.seen) > 5000 and "Smith's" in caching.seen
+
+    small = nlp.ChunkCachingTokenizer(fresh)
+    monkeypatch.setattr(small, "MAX_CHUNKS", 50)
+    assert view(small(texts[0])) == view(caching(texts[0])) and len(small.seen) == 50
