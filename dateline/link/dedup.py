@@ -64,7 +64,7 @@ class Match:
     reuse_new: float  # share of the new article's shingles found in the other
     reuse_other: float
     cosine: float
-    embedding: float | None = None
+    grey: bool = False  # a retelling in the grey zone: the embeddings may still decide (``same_story``)
 
     @property
     def copy(self) -> bool:
@@ -200,18 +200,12 @@ class Index:
     def compare(self, fp: Fingerprint, other: Fingerprint) -> Match:
         r_new, r_other = reuse(fp, other)
         cos = self.cosine(fp, other)
-        emb = None
-        if (
-            self.text_of is not None
-            and GREY_COSINE <= cos < RETELL_COSINE
-            and fp.script == other.script == "latin"
-            and max(r_new, r_other) < COPY_REUSE
-        ):
-            emb = self._embedding_similarity(fp, other)
+        grey = (self.text_of is not None and GREY_COSINE <= cos < RETELL_COSINE
+                and fp.script == other.script == "latin" and max(r_new, r_other) < COPY_REUSE)
         shared = max(r_new * fp.n_shingles, r_other * other.n_shingles)
         copy = max(r_new, r_other) >= COPY_REUSE and shared >= min(MIN_SHARED_SHINGLES, fp.n_shingles, other.n_shingles)
         score = 1.0 + max(r_new, r_other) if copy else cos
-        return Match(other.id, score, r_new, r_other, cos, emb)
+        return Match(other.id, score, r_new, r_other, cos, grey)
 
     def same_story(self, m: Match, fp: Fingerprint | None = None, other: Fingerprint | None = None) -> bool:
         """The verification rule: a copy, or a retelling close enough in what it says.
@@ -255,7 +249,12 @@ class Index:
                 return True
         elif m.cosine >= RETELL_COSINE:
             return True
-        return m.embedding is not None and m.embedding >= RETELL_EMBEDDING
+        # Last, and only when every rule above left the pair open: the embeddings cost 60 ms
+        # a text, and most grey-zone pairs are settled by the titles, the site or the names.
+        if not m.grey or fp is None or other is None:
+            return False
+        similarity = self._embedding_similarity(fp, other)
+        return similarity is not None and similarity >= RETELL_EMBEDDING
 
     def matches(self, fp: Fingerprint) -> list[Match]:
         """Stored articles that pass verification, closest first."""

@@ -261,3 +261,34 @@ def test_storybook_keeps_an_empty_index_it_is_given() -> None:
     index = Index(text_of=text_of)
     assert len(index) == 0
     assert StoryBook(index).index is index
+
+
+def test_embeddings_only_for_grey_pairs_the_rules_leave_open(shared_dir: Path) -> None:
+    """A pair in the grey zone (stem cosine just below a retelling's) is embedded only when
+    the title, site and name rules leave it open: the embeddings cost 60 ms a text."""
+    import gzip
+
+    from dateline.link import embedding_text
+    from dateline.link.dedup import Index
+    from dateline.link.text import fingerprint
+
+    arts = {}
+    for page in sorted((shared_dir / "bench" / "extraction" / "html").glob("*.html.gz"))[:300]:
+        try:
+            article = extract(RawDoc(source=page.name, content=gzip.decompress(page.read_bytes()), kind="html"))
+        except DatelineError:
+            continue
+        arts[article.id] = article
+    embedded: list[str] = []
+    index = Index(text_of=lambda i: embedded.append(i) or embedding_text(arts[i].title, arts[i].text))
+    grey: set[str] = set()
+    for article in arts.values():
+        fp = fingerprint(article.id, article.text, article.title, article.site)
+        for other in index.candidates(fp):
+            match = index.compare(fp, index.prints[other])
+            if match.grey:
+                grey.update((article.id, other))
+            index.same_story(match, fp, index.prints[other])
+        index.add(fp)
+    assert len(grey) >= 6  # several grey pairs among these pages
+    assert set(embedded) < grey  # embedded only there, and not all of them
