@@ -15,7 +15,7 @@ import typing
 from .. import records
 from ..records import FACT_TYPES
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Column types per dialect for the Python annotations used in records.py.
 _TYPES = {
@@ -172,8 +172,20 @@ def _v2(dialect: str) -> list[str]:
 # the map point's index finds them in a box) are dropped: every event insert kept them up to date.
 _V3 = ["DROP INDEX IF EXISTS events_order", "DROP INDEX IF EXISTS events_latlon"]
 
+# Version 4: SQLite re-indexes an article's text for search only when its title or text change.
+# Linking rewrites each new article's row once (its story, in ``data``), and that re-indexed
+# the whole text: 0.8 ms per article, a third of storing it.
+_V4_SQLITE = [
+    "DROP TRIGGER IF EXISTS articles_au",
+    """CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.rowid, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text); END""",
+]
+
 # Migrations from version N to N+1, per dialect: append, never edit a released one.
 MIGRATIONS: dict[int, dict[str, list[str]]] = {
     1: {"sqlite": _v2("sqlite"), "postgres": _v2("postgres")},
     2: {"sqlite": _V3, "postgres": _V3},
+    3: {"sqlite": _V4_SQLITE, "postgres": []},
 }

@@ -215,6 +215,29 @@ def test_a_version_1_database_opens_upgraded(url: str) -> None:
         assert again.query("SELECT COUNT(*) AS n FROM meta")[0]["n"] == 1
 
 
+def test_search_index_follows_title_and_text_only(tmp_path: Path) -> None:
+    """SQLite re-indexes an article for search when its title or text change, not when linking
+    rewrites its story (the upgraded trigger of a version-1 database does the same)."""
+    for fresh in (True, False):
+        url = str(tmp_path / f"fts-{fresh}.db")
+        article = Article(id="a1", source="t", text="Shelling near Kupyansk overnight.", title="Kupyansk shelled")
+        if fresh:
+            open_store(url).close()
+        else:
+            create_v1(SQLiteStore(url), [])
+        with open_store(url) as store:
+            with store.transaction():
+                store._save(article)
+            trigger = store.query("SELECT sql FROM sqlite_master WHERE name = 'articles_au'")[0]["sql"]
+            assert "UPDATE OF title, text" in trigger
+            with store.transaction():
+                store.execute("UPDATE articles SET story_id = ?, data = data WHERE id = ?", ["s1", "a1"])
+            assert [i for i, _ in store.search_ids("Kupyansk")] == ["a1"]
+            with store.transaction():
+                store.execute("UPDATE articles SET title = ?, text = ? WHERE id = ?", ["Izyum retaken", "In Izyum.", "a1"])
+            assert store.search_ids("Kupyansk") == [] and [i for i, _ in store.search_ids("Izyum")] == ["a1"]
+
+
 def test_a_database_from_a_newer_dateline_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     open_store(str(path)).close()
