@@ -3,17 +3,17 @@
 
 The transition parser's loop (``Parser._parseC``) scores every unfinished sentence's
 state, then takes its best valid transition, until all are final. spaCy 3.8's
-compiled loop takes and drops the GIL several times per state per step: the helpers it
-inlines (``Vec.arg_max`` and ``VecVec.add_i`` of the thinc it was built against) were
-not declared ``noexcept``, so Cython checks for a Python exception after each call,
-under the GIL. In its ``nogil`` section that is a mutex round trip each time, and
-about 40% of the parse (perf: ``take_gil``, ``drop_gil``, ``pthread_mutex_lock``).
+compiled loop takes and drops the GIL again and again in its ``nogil`` section: its
+scoring function (``predict_states``) holds ``PyGILState_Ensure``/``Release`` pairs in
+its per-state loops, the exception checks Cython adds after calling a helper not
+declared ``noexcept``. Each is a mutex round trip; perf put ``take_gil``, ``drop_gil``
+and ``pthread_mutex_lock`` at about 40% of the parse.
 
-This is the same loop, step for step: the same features, the same BLAS functions
-(``thinc``'s ``CBlas``, as spaCy calls them), the same arithmetic order, the same
+This is the same loop, step for step: the same features, summed in the same order, the
+same matrix product (``thinc``'s ``CBlas`` sgemm, as spaCy calls it), the same
 tie-breaking, the same transitions. The parses are identical (tests/analyze/
 test_nlp.py checks every head and label against spaCy's own on bench sentences);
-the loop takes 60% of the time. ``nlp.parse_sentences`` falls back to spaCy's
+the loop takes 60% of the time. ``nlp.dependency_parse`` falls back to spaCy's
 ``parser.pipe`` when this module is not built.
 """
 from libc.stdlib cimport calloc, free
@@ -65,7 +65,7 @@ cdef void _add(float* x, const float* y, int n) noexcept nogil:
 
 
 cdef void _scores(CBlas cblas, Buffers* A, StateC** states, const WeightsC* W, SizesC n) noexcept nogil:
-    cdef int i, j, f, index, which, idx
+    cdef int i, j, f, index, which
     cdef int width = n.hiddens * n.pieces
     cdef const float* feature
     cdef const float* padding = W.feat_weights
