@@ -569,8 +569,8 @@ def dependency_parse(docs: list[Any], batch_size: int = 256) -> list[Any]:
 def _greedy_parse() -> Callable[[Any, list[Any]], Any] | None:
     try:
         from ._greedy import greedy_parse  # type: ignore[import-not-found]
-    except ImportError:  # not built (see setup.py): spaCy's loop gives the same parses
-        return None
+    except (ImportError, ValueError):  # not built (see setup.py), or built against another spaCy
+        return None  # (Cython's ValueError "size changed"): spaCy's loop gives the same parses
     return greedy_parse  # type: ignore[no-any-return]
 
 
