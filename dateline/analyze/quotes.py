@@ -102,11 +102,22 @@ def parsed_sentences(doc: Any) -> list[Any]:
     """Every sentence ``find`` may read parsed: the ``candidates``, and the sentences
     around quotation marks where ``_cue_around`` looks for a cue."""
     found = {s.start: s for s in candidates(doc)}
-    for q in quote_marks(nlp.text_of(doc)):
+    for q in _marks(doc):
         for sent in _cue_sentences(doc, q):
             if sent is not None:
                 found.setdefault(sent.start, sent)
     return [found[k] for k in sorted(found)]
+
+
+def _marks(doc: Any) -> list[QuoteMark]:
+    """The quotations of the Doc's text, by their marks (kept on it: ``parsed_sentences`` asks first)."""
+    found = doc.user_data.get(_MARKS_KEY)
+    if found is None:
+        found = doc.user_data[_MARKS_KEY] = quote_marks(nlp.text_of(doc))
+    return found  # type: ignore[no-any-return]
+
+
+_MARKS_KEY = "dateline.quote_marks"
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -486,7 +497,7 @@ def find(article: Article, doc: Any) -> list[Quote]:
     heads = _headline(text)
     items = [it for it in items if not any(_overlap((h.start, h.end), (it.start, it.end)) for h in heads)]
     items += heads
-    marks = quote_marks(text)
+    marks = _marks(doc)
     _attach_marks(text, items, marks)
     items = _univocal(items, marks)
     for q in marks:
