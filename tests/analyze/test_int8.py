@@ -41,6 +41,35 @@ def test_int8_window_encoder_is_close_to_the_float_layers() -> None:
     assert Int8WindowEncoder(layers)(x[:0]).shape == (0, 32)
 
 
+def _int8_reference(x: np.ndarray, layers: list[WindowLayer]) -> np.ndarray:
+    """The int8 computation in NumPy, the float window quantised as ONNX's ``DynamicQuantizeLinear``
+    does (range widened to hold zero, rounding half to even), products exact in int64."""
+    for layer in layers:
+        padded = np.pad(x, ((1, 1), (0, 0)))
+        window = np.hstack([padded[:-2], x, padded[2:]])
+        low, high = min(0.0, float(window.min())), max(0.0, float(window.max()))
+        scale = np.float32((high - low) / 255)
+        zero = np.clip(np.rint(-low / scale), 0, 255)
+        q = np.clip(np.rint(window / scale) + zero, 0, 255).astype(np.int64) - int(zero)
+        w_scale = np.abs(layer.weights).max(axis=1) / 127
+        w = np.rint(layer.weights / w_scale[:, None]).astype(np.int64)
+        units = ((q @ w.T) * (scale * w_scale) + layer.bias).reshape(len(x), -1, layer.pieces).max(axis=2)
+        mean, var = units.mean(axis=1, keepdims=True), units.var(axis=1, keepdims=True) + 1e-8
+        x = x + ((units - mean) * var ** -0.5 * layer.gain + layer.shift)
+    return x
+
+
+def test_int8_window_encoder_quantises_as_the_float_window_would_be() -> None:
+    """The graph quantises each layer's input and builds the window from its bytes: the same
+    numbers as quantising the float window, zeros past the ends included."""
+    rng = np.random.default_rng(11)
+    layers = _layers(rng, depth=3)
+    for rows in (1, 2, 3, 400):
+        x = (rng.standard_normal((rows, 32)) * 2 + 0.5).astype(np.float32)
+        got, want = Int8WindowEncoder(layers)(x), _int8_reference(x, layers)
+        assert np.abs(got - want).max() < 1e-4 * np.abs(want).max()
+
+
 def test_the_pipelines_encoders_are_fused_only_on_cpus_with_int8_dot_products(seed_article, monkeypatch) -> None:
     from dateline.analyze import int8, nlp
 
