@@ -48,11 +48,12 @@ def fast_int8() -> bool:
     return bool(flags & {"avx512_vnni", "avx_vnni", "asimddp"})
 
 
-def ort_session(model: str | bytes, *, arena: bool = True) -> Any:
+def ort_session(model: str | bytes, *, arena: bool = True, disabled: tuple[str, ...] = ()) -> Any:
     """An onnxruntime session on the CPU with every graph optimisation, on one thread:
     workers are processes, one per core, and intra-op threads would only fight them.
     ``arena=False``: buffers go back to the allocator after each run instead of staying
-    in a per-session pool sized by the largest input seen."""
+    in a per-session pool sized by the largest input seen. ``disabled``: graph
+    optimisers (fusions) to leave out."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -61,7 +62,8 @@ def ort_session(model: str | bytes, *, arena: bool = True) -> Any:
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
     options.enable_cpu_mem_arena = arena
-    return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"],
+                                disabled_optimizers=list(disabled))
 
 
 @dataclass(frozen=True)
