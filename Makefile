@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-model.txt pyproject.toml setup.py dateline/analyze/_greedy.pyx | sha1sum | cut -c1-12)
 
-.PHONY: run test install services bench clean
+.PHONY: run test install compile services bench clean
 
 $(STAMP):
 	@echo "Setting up $(VENV) (first use only)..."
@@ -18,13 +18,19 @@ $(STAMP):
 
 install: $(STAMP)
 
-run: $(STAMP)
+# An editable install leaves dateline's own modules uncompiled, and where PYTHONDONTWRITEBYTECODE
+# is set every process (each worker) compiles them again at import: compiled here once (quick when
+# up to date; Python still checks each .pyc against its source).
+compile: $(STAMP)
+	@$(PY) -m compileall -q dateline bench >/dev/null
+
+run: $(STAMP) compile
 	$(VENV)/bin/dateline run samples --db dateline.db
 
 services:
 	bash scripts/services.sh
 
-test: $(STAMP)
+test: $(STAMP) compile
 	bash scripts/services.sh
 	$(VENV)/bin/pytest -q
 
