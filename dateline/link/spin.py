@@ -44,8 +44,7 @@ def mixed_transliterations(text: str) -> list[tuple[str, str]]:
     "Ukrainian") changes the length.
     """
     by_key: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for m in _CAPITALISED.finditer(text):
-        word = m.group(0)
+    for word in dict.fromkeys(_CAPITALISED.findall(text)):  # each distinct word once, in order
         by_key[(skeleton(word.lower()), len(word))].add(word)
     pairs = []
     for forms in by_key.values():
