@@ -123,6 +123,7 @@ _VIOLENCE = re.compile(r"\b(shot|shoot\w*|gun\w*|stabb\w*|bomb\w*|attack\w*|raid
                        r"|murder\w*|massacre\w*|execut\w*|behead\w*|lynch\w*|hacked|abduct\w*|kidnap\w*)\b", re.I)
 _MILITARY_DEFAULTS = frozenset("ARMED_CLASH ART_MISS_ATTACK AIR_STRIKE CHANGE_TO_GROUP_ACT".split())
 _YEAR = re.compile(r"^(1[5-9]\d\d|20\d\d)s?$")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _PROTEST_VERBS = frozenset("demonstrate rally march".split())
 UNSURE = 0.3  # classifier confidence under which the trigger default wins
 MIN_CONFIDENCE = 0.3  # below this (and with no trigger default) the sentence is too unlike any event type
@@ -439,6 +440,8 @@ def _reportable(cand: _Candidate, article: Article) -> bool:
     # An explicit year in the event's own clause ("occupied in the early 1900s by rice mills")
     # older than last year: history, whether or not the dates step resolved it.
     ref_year = int((article.reference_date or "0")[:4] or 0)
+    if not _FOUR_DIGITS.search(cand.sent.text):  # no year to find: spare the walk over the tokens
+        return True
     return not any(_YEAR.match(t.text) and int(t.text[:4]) < ref_year - 1
                    and _owned(cand, cand.sent.base + t.idx) for t in cand.sent.doc)
 
