@@ -96,6 +96,9 @@ def run_one(config: str, warc: Path) -> dict[str, Any]:
         else:
             from dateline.pipeline import Failure, process_batch
 
+            from dateline.extract import warm
+
+            warm()  # what a worker loads before its first batch (language models, dateparser's tables)
             process_batch(raws[:1], analyze_=False)  # warm-up (lazy models), not timed
             ok = [0]
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .analyze import UNSUPPORTED_LANGUAGE, analyze, analyze_many
 from .errors import DatelineError
 from .extract import extract
+from .extract import warm as extract_warm
 from .ingest import InputMeter
 from .records import Article, ErrorRecord, RawDoc, content_hash
 from .store import Store
@@ -345,14 +346,22 @@ def _drain(queue: list[Any]) -> Iterator[Fingerprinted]:
 
 
 def _warm_worker() -> None:
-    """Load the heavy resources once per worker, before the first batch arrives.
+    """Load the heavy resources once per worker, before the first batch arrives: the
+    spaCy pipeline, then what the stages would load in the first batch (extraction's
+    tables, the embedding and event models). Those are only loaded early: one that
+    fails here fails again, as an error on each document, where it is used.
 
     Workers ignore Ctrl-C: the main process decides when to stop, and stops them.
     """
     import signal
 
-    from .analyze import nlp
+    from .analyze import embed, event_model, nlp
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     nlp.pipeline()
+    for load in (extract_warm, embed.model, event_model.model):
+        try:
+            load()
+        except Exception:  # noqa: BLE001, S112 - reported per document by the stage that needs it
+            continue

@@ -293,3 +293,29 @@ def test_first_analysed_batch_freezes_what_is_loaded_and_later_batches_do_not(se
     assert frozen > 100_000  # the spaCy pipeline, lexicons and lookup tables at least
     process_batch([raw])
     assert gc.get_freeze_count() <= frozen  # frozen objects may still be freed, none is added
+
+
+def test_a_worker_loads_its_tables_before_the_first_batch_and_survives_a_loader_that_fails() -> None:
+    """``_warm_worker`` in a fresh process: the spaCy pipeline, dateparser's locales and the
+    models the stages load on first use are there before any document; a loader that
+    raises is left for the stage that needs it to report per document."""
+    code = """
+import sys
+import dateline.pipeline as P
+from dateline.analyze import embed, event_model, nlp
+from dateparser.languages.loader import LocaleDataLoader
+
+def broken():
+    raise RuntimeError("no model here")
+
+P.extract_warm, real_extract_warm = broken, P.extract_warm
+P._warm_worker()  # a loader that fails does not stop the worker
+assert nlp.pipeline.cache_info().currsize == 1 and event_model.model.cache_info().currsize == 1
+assert embed.model.cache_info().currsize == 1
+assert len(LocaleDataLoader._loaded_locales) == 0
+real_extract_warm()
+print(len(LocaleDataLoader._loaded_locales))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 200  # every locale dateparser has, loaded once

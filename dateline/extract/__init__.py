@@ -63,6 +63,16 @@ def extract(raw: RawDoc, *, today: dt.date | None = None) -> Article:
     )
 
 
+def warm() -> None:
+    """Load the tables extraction otherwise loads on first use, at once: for a worker
+    about to extract many pages (its first batch then costs what the others do), not
+    for one page, which would pay for tables it may never need."""
+    from .html import warm as warm_html
+
+    warm_html()
+    detect_language("The regional governor said on Tuesday that the talks would resume.")  # Latin-script models
+
+
 def _from_record(raw: RawDoc, today: dt.date | None) -> Article:
     rec = raw.record or {}
     text = rec.get("maintext") or rec.get("text") or ""
@@ -102,4 +112,4 @@ def _site(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
-__all__ = ["extract"]
+__all__ = ["extract", "warm"]
