@@ -135,7 +135,8 @@ class Int8WindowEncoder:
         x = "x"
         for k, layer in enumerate(layers):
             pieces = layer.pieces
-            piece_major = np.arange(width * pieces).reshape(width, pieces).T.reshape(-1)  # (unit, piece) -> (piece, unit)
+            # thinc orders the outputs (unit, piece); here (piece, unit)
+            piece_major = np.arange(width * pieces).reshape(width, pieces).T.reshape(-1)
             weights, bias = layer.weights[piece_major], layer.bias[piece_major]
             scale = np.abs(weights).max(axis=1) / 127
             scale[scale == 0] = 1
