@@ -62,6 +62,11 @@ def member_row(book: StoryBook, story: Story, article_id: str) -> dict[str, Any]
     the linker rebuilds its indexes from (also what ``dateline spark`` writes)."""
     m = story.members[article_id]
     fp = book.index.prints[article_id]
+    terms = fp.terms_json
+    if terms is None:
+        terms = _dumps({k: round(v, 4) for k, v in book.index.terms_of(fp).items()})
+        if not fp.terms:  # indexed: its weights are final, and a member's row is written again as its story grows
+            fp.terms_json = terms
     return {
         "article_id": article_id,
         "story_id": story.id,
@@ -70,7 +75,7 @@ def member_row(book: StoryBook, story: Story, article_id: str) -> dict[str, Any]
         "reuse": m.reuse,
         "sig": fp.signature().hex(),
         "n_shingles": fp.n_shingles,
-        "terms": _dumps({k: round(v, 4) for k, v in book.index.terms_of(fp).items()}),
+        "terms": terms,
         "script": fp.script,
         "length": fp.length,
         "info": _dumps(m.to_json() | {"names": fp.names.tolist(), "title_names": [list(k) for k in fp.title_names]}),

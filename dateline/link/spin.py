@@ -78,7 +78,8 @@ def spin_signals(article: Article) -> list[str]:
                 signals.append("mistranslated-credits: " + line)
             continue
         signals.append(f"promo-line: {line[:80]}")
-    spacing = _SPACE_BEFORE_PUNCT.findall(article.text)
+    text = article.text  # the pattern needs " ." or " ,": most texts have neither, and the search is slow
+    spacing = _SPACE_BEFORE_PUNCT.findall(text) if " ." in text or " ," in text else []
     if spacing:
         signals.append(f"space-before-punctuation: {spacing[0]!r} (x{len(spacing)})")
     return list(dict.fromkeys(signals))

@@ -189,6 +189,7 @@ class Fingerprint:
     tf: np.ndarray | None = field(default=None, repr=False)
     vector: np.ndarray | None = field(default=None, repr=False)
     embedding: np.ndarray | None = field(default=None, repr=False)
+    terms_json: str | None = field(default=None, repr=False)  # the stored form of its weights, once indexed
 
     def signature(self) -> bytes:
         return self.minhash.hashvalues.astype(np.uint32).tobytes()
