@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .gazetteer import FORMAT_VERSION, is_latin, loose, norm
+from .gazetteer import FILTER_BITS, FORMAT_VERSION, filter_slot, is_latin, loose, norm
 
 PlaceRow = tuple[int, str, str | None, str, float, float, int, str | None]
 # (norm, loose, id, main, kind) with kind 0 = a name of the place, 1 = an adjective for it
@@ -44,12 +44,23 @@ CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT, f
                      lat REAL NOT NULL, lon REAL NOT NULL, population INTEGER, admin1 TEXT);
 CREATE TABLE names (norm TEXT NOT NULL, loose TEXT NOT NULL, id INTEGER NOT NULL, main INTEGER NOT NULL,
                     kind INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE name_filter (bits BLOB NOT NULL);
 """
 _INDEXES = """
 CREATE INDEX names_norm ON names(norm, kind);
 CREATE INDEX names_loose ON names(loose, kind);
 CREATE INDEX places_feature ON places(feature, country);
 """
+
+
+def name_filter(keys: Iterable[str]) -> bytes:
+    """A bit per ``filter_slot``, set for every key: what ``Gazetteer.may_hold`` reads."""
+    import numpy as np
+
+    slots = np.fromiter((filter_slot(k) for k in keys), dtype=np.uint32)
+    bits = np.zeros(FILTER_BITS // 8, dtype=np.uint8)
+    np.bitwise_or.at(bits, slots >> 3, np.left_shift(1, slots & 7).astype(np.uint8))
+    return bits.tobytes()
 
 
 class DumpFormatError(ValueError):
@@ -110,6 +121,7 @@ class _Builder:
             db.executescript(_SCHEMA)
             db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?)", self.places.values())
             db.executemany("INSERT INTO names VALUES (?,?,?,?,?)", self.names)
+            db.execute("INSERT INTO name_filter VALUES (?)", [name_filter(k for row in self.names for k in row[:2])])
             db.executescript(_INDEXES)
             meta = {
                 **meta,

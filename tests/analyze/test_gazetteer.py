@@ -187,3 +187,41 @@ def test_load_makes_the_dump_the_active_gazetteer(tmp_path: Path, monkeypatch: p
     with sqlite3.connect(active) as db:
         assert db.execute("SELECT count(*) FROM places WHERE feature = 'P.PPLC'").fetchone()[0] == 1
     gazetteer.cache_clear()
+
+
+def test_the_name_filter_holds_every_stored_key_and_spares_queries_for_absent_names() -> None:
+    gaz = gazetteer()
+    sample = gaz.db.execute("SELECT norm, loose FROM names ORDER BY random() LIMIT 20000").fetchall()
+    assert all(gaz.may_hold(n) and gaz.may_hold(lo) for n, lo in sample)  # no false "absent"
+    made_up = [f"qx{i}vz{i * 7}" for i in range(2000)]
+    assert sum(gaz.may_hold(k) for k in made_up) < 100  # about 2% pass, and are then queried
+
+    words = ["Kyiv", "Kiev", "Kupiansk", "Kupyansk", "Izyum", "Zaporizhzhia", "Balmoral", "Pakistan",
+             "Ukrainian", "British", "Russian", "Texan", "Reuters", "Said", "Tuesday", "Zelenskiy",
+             "Nowheresville", "Qxzvt", "Kharkov", "Odesa", "Odessa", "New York", "St. Louis"]
+    calls: list[str] = []
+    filtered = Gazetteer(gaz.path)
+    rows = filtered._rows
+
+    def spy(sql: str, args: tuple[object, ...]) -> list:
+        calls.append(str(args[0]))
+        return rows(sql, args)
+
+    filtered._rows = spy  # type: ignore[method-assign]
+    plain = Gazetteer(gaz.path)
+    plain._filter_read = True  # as a file built without a filter: every look-up queries
+    for w in words:
+        assert filtered.lookup(w) == plain.lookup(w), w
+        assert filtered.adjective(w) == plain.adjective(w), w
+    assert "qxzvt" not in calls and "nowheresville" not in calls  # answered by the filter alone
+    assert "kyiv" in calls
+
+
+def test_a_gazetteer_built_without_a_name_filter_queries_every_name(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as db:
+        db.executescript(gazetteer_build._SCHEMA.replace("CREATE TABLE name_filter (bits BLOB NOT NULL);", ""))
+        db.execute("INSERT INTO places VALUES (1, 'Berlin', 'DE', 'P.PPLC', 52.5, 13.4, 3000000, '16')")
+        db.execute("INSERT INTO names VALUES ('berlin', 'berlin', 1, 1, 0)")
+    gaz = Gazetteer(old)
+    assert gaz.may_hold("qxzvt") and [c.id for c in gaz.lookup("Berlin")] == [1]
