@@ -257,9 +257,22 @@ def ensure_built(path: Path | None = None, *, progress: bool = False) -> Path:
         try:
             if not path.exists():
                 gazetteer_build.build_packaged(path, progress=progress)
+                _remove_older_builds(path)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return path
+
+
+def _remove_older_builds(path: Path) -> None:
+    """The packaged builds of earlier formats beside ``path`` (about 100 MB each), which this one
+    replaces. Dumps loaded with ``gazetteer load`` (``gazetteer-N-NAME.sqlite``) stay."""
+    if path.name != f"gazetteer-{FORMAT_VERSION}.sqlite":
+        return
+    for old in path.parent.glob("gazetteer-*.sqlite"):
+        version = old.name.removeprefix("gazetteer-").removesuffix(".sqlite")
+        if version.isdigit() and int(version) < FORMAT_VERSION:
+            old.unlink(missing_ok=True)
+            old.with_name(old.name + ".lock").unlink(missing_ok=True)
 
 
 @functools.cache

@@ -225,3 +225,17 @@ def test_a_gazetteer_built_without_a_name_filter_queries_every_name(tmp_path: Pa
         db.execute("INSERT INTO names VALUES ('berlin', 'berlin', 1, 1, 0)")
     gaz = Gazetteer(old)
     assert gaz.may_hold("qxzvt") and [c.id for c in gaz.lookup("Berlin")] == [1]
+
+
+def test_building_the_packaged_gazetteer_removes_older_packaged_builds(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from dateline.analyze import gazetteer as gz
+
+    for name in ("gazetteer-3.sqlite", "gazetteer-3.sqlite.lock", "gazetteer-11-DE.sqlite", "notes.txt"):
+        (tmp_path / name).write_text("old", encoding="utf-8")
+    monkeypatch.setattr(gazetteer_build, "build_packaged", lambda path, progress=False: path.write_text("new"))
+    path = tmp_path / f"gazetteer-{gz.FORMAT_VERSION}.sqlite"
+    assert gz.ensure_built(path) == path and path.read_text() == "new"
+    left = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock"))
+    assert left == ["gazetteer-11-DE.sqlite", f"gazetteer-{gz.FORMAT_VERSION}.sqlite", "notes.txt"]
+    assert not (tmp_path / "gazetteer-3.sqlite.lock").exists()
