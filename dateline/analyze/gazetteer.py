@@ -205,13 +205,18 @@ class Gazetteer:
         return rows[0] if rows else None
 
     def _adjective_uncached(self, key: str) -> tuple[Candidate, ...]:
-        if not self.may_hold(key):
+        if key not in self._adjectives:
             return ()
         rows = self._rows(
             f"SELECT {_COLUMNS}, 0 FROM names n JOIN places p ON p.id = n.id WHERE n.norm = ? AND n.kind = 1",
             (key,),
         )
         return tuple(sorted(rows, key=lambda c: -c.population))
+
+    @functools.cached_property
+    def _adjectives(self) -> frozenset[str]:
+        """Every adjective and demonym the file holds (a few hundred): most words asked about are none."""
+        return frozenset(r[0] for r in self.db.execute("SELECT DISTINCT norm FROM names WHERE kind = 1"))
 
     def get(self, place_id: int) -> Candidate | None:
         rows = self._rows(f"SELECT {_COLUMNS}, 1 FROM places p WHERE p.id = ?", (place_id,))
