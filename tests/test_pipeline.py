@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from dateline.pipeline import Runner
+from dateline.records import FACT_TYPES
 from dateline.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,8 +88,13 @@ def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path) -> N
             rows = [(a.id, len(a.entities), len(a.places), len(a.quotes), a.story and a.story.id,
                      a.story and a.story.kind) for a in articles.values()]
             members = s.query("SELECT article_id, sig, n_shingles, terms FROM story_members ORDER BY article_id")
-            results.append((rows, [tuple(m.values()) for m in members]))
+            # Every stored row too: workers send their articles' rows ready-made (``article_rows``).
+            stored = [tuple(r.values()) for r in s.query("SELECT id, data FROM articles ORDER BY id")]
+            for table in FACT_TYPES:
+                stored += [tuple(r.values()) for r in s.query(f"SELECT * FROM {table} ORDER BY article_id, idx")]
+            results.append((rows, [tuple(m.values()) for m in members], stored))
     assert results[0] == results[1] and len(results[0][0]) == len(results[0][1]) == 9
+    assert len(results[0][2]) > 9 * 10  # the articles and their facts
     assert articles["repost"].story and articles["repost"].story.id == articles[records[0]["id"]].story.id
 
 
