@@ -325,17 +325,23 @@ def _work(raws: list[RawDoc], today: dt.date | None, link: bool) -> list[Made]:
 
     The main process links and stores one article at a time for all the workers: what it
     would otherwise do per article and can be done apart (the fingerprint, 2 to 5 ms; the
-    JSON of the facts, about 1 ms) is done here, in parallel, so that the serial part
+    JSON of the facts, about 1 ms; the spin signals) is done here, in parallel, so that the serial part
     stays small as workers are added.
     """
-    from .link.text import fingerprint
     from .store.base import article_rows
 
-    return [
-        (o, fingerprint(o.id, o.text, o.title, o.site) if link else None, article_rows(o)) if isinstance(o, Article)
-        else (o, None, None)
-        for o in process_batch(raws, today)
-    ]
+    return [(o, _fingerprint(o) if link else None, article_rows(o)) if isinstance(o, Article) else (o, None, None)
+            for o in process_batch(raws, today)]
+
+
+def _fingerprint(article: Article) -> Fingerprint:
+    """The article's story fingerprint, with its spin signals (which the linker also reads)."""
+    from .link.spin import spin_signals
+    from .link.text import fingerprint
+
+    fp = fingerprint(article.id, article.text, article.title, article.site)
+    fp.spin = spin_signals(article)
+    return fp
 
 
 def _drain(queue: list[Any]) -> Iterator[Made]:

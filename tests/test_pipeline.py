@@ -87,7 +87,8 @@ def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path) -> N
             articles = {a.id: a for a in s.articles()}
             rows = [(a.id, len(a.entities), len(a.places), len(a.quotes), a.story and a.story.id,
                      a.story and a.story.kind) for a in articles.values()]
-            members = s.query("SELECT article_id, sig, n_shingles, terms FROM story_members ORDER BY article_id")
+            members = s.query("SELECT article_id, kind, signals, sig, n_shingles, terms, info FROM story_members"
+                              " ORDER BY article_id")
             # Every stored row too: workers send their articles' rows ready-made (``article_rows``).
             stored = [tuple(r.values()) for r in s.query("SELECT id, data FROM articles ORDER BY id")]
             for table in FACT_TYPES:

@@ -55,7 +55,7 @@ class Member:
         return cls(
             id=article.id, date=article.reference_date, agency=agency, title=article.title,
             site=article.site, language=(article.language or "")[:2].lower() or None, length=fp.length,
-            spin=spin_signals(article),
+            spin=fp.spin if fp.spin is not None else spin_signals(article),
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -190,6 +190,7 @@ class Fingerprint:
     vector: np.ndarray | None = field(default=None, repr=False)
     embedding: np.ndarray | None = field(default=None, repr=False)
     terms_json: str | None = field(default=None, repr=False)  # the stored form of its weights, once indexed
+    spin: list[str] | None = field(default=None, repr=False)  # the article's ``spin_signals``, when made with it
 
     def signature(self) -> bytes:
         return self.minhash.hashvalues.astype(np.uint32).tobytes()
