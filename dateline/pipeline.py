@@ -325,8 +325,8 @@ def _work(raws: list[RawDoc], today: dt.date | None, link: bool) -> list[Made]:
 
     The main process links and stores one article at a time for all the workers: what it
     would otherwise do per article and can be done apart (the fingerprint, 2 to 5 ms; the
-    JSON of the facts, about 1 ms; the spin signals) is done here, in parallel, so that the serial part
-    stays small as workers are added.
+    JSON of the facts, about 1 ms; the spin signals) is done here, in parallel, so that
+    the serial part stays small as workers are added.
     """
     from .store.base import article_rows
 

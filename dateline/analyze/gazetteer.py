@@ -138,8 +138,6 @@ class Gazetteer:
         self._lookup = functools.lru_cache(maxsize=200_000)(self._lookup_uncached)
         self._adjective = functools.lru_cache(maxsize=20_000)(self._adjective_uncached)
         self._countries: dict[str, Candidate] | None = None
-        self._filter: bytes | None = None
-        self._filter_read = False
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -158,20 +156,21 @@ class Gazetteer:
 
     def may_hold(self, key: str) -> bool:
         """False when no name (``norm`` or ``loose`` key) equals ``key``; True when one may.
-
-        Reads the file's name filter (``gazetteer_build.name_filter``) once; a file
-        without one (built by an older dateline) answers True, and every look-up queries."""
-        if not self._filter_read:
-            try:
-                row = self.db.execute("SELECT bits FROM name_filter").fetchone()
-            except sqlite3.OperationalError:  # no such table
-                row = None
-            self._filter = bytes(row[0]) if row and len(row[0]) == FILTER_BITS // 8 else None
-            self._filter_read = True
-        if self._filter is None:
+        A file without a name filter (built by an older dateline) answers True: every look-up queries."""
+        bits = self._filter
+        if bits is None:
             return True
         slot = filter_slot(key)
-        return bool(self._filter[slot >> 3] >> (slot & 7) & 1)
+        return bool(bits[slot >> 3] >> (slot & 7) & 1)
+
+    @functools.cached_property
+    def _filter(self) -> bytes | None:
+        """The file's name filter (``gazetteer_build.name_filter``), read once."""
+        try:
+            row = self.db.execute("SELECT bits FROM name_filter").fetchone()
+        except sqlite3.OperationalError:  # no such table
+            return None
+        return bytes(row[0]) if row and len(row[0]) == FILTER_BITS // 8 else None
 
     def _lookup_uncached(self, key: str, fuzzy: bool) -> tuple[Candidate, ...]:
         rows = self._rows(
