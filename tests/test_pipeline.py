@@ -99,6 +99,34 @@ def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path) -> N
     assert articles["repost"].story and articles["repost"].story.id == articles[records[0]["id"]].story.id
 
 
+def test_batches_extracted_while_the_models_load_are_analysed_like_the_others(seed_path: Path) -> None:
+    """A batch the extracting process finished is only analysed by the workers; one it never
+    began, or failed on, is done whole; one it is still on is analysed when it finishes."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from dateline import pipeline as P
+    from dateline.records import RawDoc
+
+    raw = RawDoc(source=str(seed_path), content=seed_path.read_bytes(), kind="text")
+    extracted: Future = Future()
+    extracted.set_result(P.extract_batch([raw]))
+    never_begun: Future = Future()
+    never_begun.cancel()
+    failed: Future = Future()
+    failed.set_exception(RuntimeError("the extracting process died"))
+    running: Future = Future()
+    running.set_running_or_notify_cancel()
+    with ThreadPoolExecutor(1) as pool:
+        late = P._analysis(pool, [raw], running, None, True)
+        made = [P._analysis(pool, [raw], f, None, True).result(timeout=300) for f in (extracted, never_begun, failed)]
+        assert not late.done()
+        running.set_result(P.extract_batch([raw]))
+        made.append(late.result(timeout=300))
+    for (article, fp, rows), in made:
+        assert article.quotes and article.events and fp is not None and fp.spin is not None
+        assert rows == made[0][0][2] and len(article.quotes) == len(made[0][0][0].quotes)
+
+
 def test_run_killed_midway_leaves_whole_documents_and_resumes(tmp_path: Path, shared_dir: Path) -> None:
     records = news_records(shared_dir, 60)
     src = write_jsonl(tmp_path / "news.jsonl", records)
