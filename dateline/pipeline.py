@@ -13,6 +13,7 @@ stored, which is also how an interrupted run resumes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import os
 import time
@@ -450,6 +451,12 @@ def load_models() -> None:
             load()
         except Exception:  # noqa: BLE001, S112 - reported per document by the stage that needs it
             continue
+    _freeze_loaded()
+
+
+@functools.cache
+def _freeze_loaded() -> None:
+    """Once per process (a long-lived one runs many runs: what it holds later is its own)."""
     gc.collect()
     gc.freeze()
 
