@@ -4,10 +4,11 @@ Extraction and analysis are pure and run in worker processes; linking and
 storing run in this process, the database's one writer. With several workers,
 this process loads the models once and then forks the workers, which share the
 models' memory (2 workers: about 1.2 GB in all instead of 2); while it loads
-(about 2 s), a light process extracts the first batches. Documents travel in small batches so spaCy can batch its work, and
-only a bounded number of batches is in flight, so memory stays flat on any
-input size. Every input is keyed by its content hash: a rerun skips what is
-stored, which is also how an interrupted run resumes.
+(about 2 s), a light process extracts the first batches. Documents travel in
+small batches so spaCy can batch its work, and only a bounded number of batches
+is in flight, so memory stays flat on any input size. Every input is keyed by
+its content hash: a rerun skips what is stored, which is also how an
+interrupted run resumes.
 """
 
 from __future__ import annotations
