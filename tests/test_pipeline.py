@@ -75,15 +75,17 @@ def test_run_stores_each_document_once_and_records_failures(tmp_path: Path, shar
 
 
 def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers analyse and fingerprint; the main process links: the stories are the same.
-    Also when the extracting process has extracted the batches before the models loaded."""
+    """Workers analyse and fingerprint; the main process links: the stories are the same,
+    whoever analysed each batch: the main process before forking the workers (all of them
+    here, by default: 2 batches), the workers after the extracting process extracted it, or
+    a mix of the two."""
     from dateline import pipeline as P
 
     records = news_records(shared_dir, 8)
     repost = {**records[0], "id": "repost", "url": "https://copies.example/a",
               "maintext": records[0]["maintext"].rsplit(". ", 1)[0] + "."}  # a copy that drops its last sentence
     src = write_jsonl(tmp_path / "news.jsonl", [*records, repost])
-    handed: list[bool] = []  # per early batch: extracted by the time the workers start?
+    handed: list[bool] = []  # per batch the workers analysed: extracted by the time they started?
     real_analysis, real_load = P._analysis, P.load_models
 
     def analysis(pool, raws, extracting, *args):  # type: ignore[no-untyped-def]
@@ -91,13 +93,18 @@ def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path, monk
         return real_analysis(pool, raws, extracting, *args)
 
     monkeypatch.setattr(P, "_analysis", analysis)
-    results = []
-    for workers in (1, 2, "2, slow to load"):
-        if workers == "2, slow to load":
-            monkeypatch.setattr(P, "load_models", lambda: (time.sleep(6), real_load()))
-            handed.clear()
-        with open_store(str(tmp_path / f"w{workers}.db")) as s:
-            Runner(s, workers=2 if workers != 1 else 1).run([str(src)])
+    results, handed_by_run = [], []
+    for run, workers, warm_batches, load in (
+        ("one", 1, P.WARM_BATCHES, real_load),
+        ("here", 2, P.WARM_BATCHES, real_load),
+        ("workers", 2, 0, lambda: (time.sleep(6), real_load())),  # the extractor finishes first
+        ("mixed", 2, 1, real_load),
+    ):
+        monkeypatch.setattr(P, "WARM_BATCHES", warm_batches)
+        monkeypatch.setattr(P, "load_models", load)
+        handed.clear()
+        with open_store(str(tmp_path / f"{run}.db")) as s:
+            Runner(s, workers=workers).run([str(src)])
             articles = {a.id: a for a in s.articles()}
             rows = [(a.id, len(a.entities), len(a.places), len(a.quotes), a.story and a.story.id,
                      a.story and a.story.kind) for a in articles.values()]
@@ -108,8 +115,11 @@ def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path, monk
             for table in FACT_TYPES:
                 stored += [tuple(r.values()) for r in s.query(f"SELECT * FROM {table} ORDER BY article_id, idx")]
             results.append((rows, [tuple(m.values()) for m in members], stored))
-    assert results[0] == results[1] == results[2] and len(results[0][0]) == len(results[0][1]) == 9
-    assert handed == [True, True]  # both batches (8 + 1 documents) came from the extracting process
+        handed_by_run.append(list(handed))
+    assert all(r == results[0] for r in results) and len(results[0][0]) == len(results[0][1]) == 9
+    # 2 batches (8 + 1 documents): both analysed before the fork; both by the workers, both
+    # extracted by the extracting process; the first before the fork, the second by a worker.
+    assert [len(h) for h in handed_by_run] == [0, 0, 2, 1] and handed_by_run[2] == [True, True]
     assert len(results[0][2]) > 9 * 10  # the articles and their facts
     assert articles["repost"].story and articles["repost"].story.id == articles[records[0]["id"]].story.id
 
