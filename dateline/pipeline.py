@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import itertools
 import os
 import time
 from collections import Counter
@@ -287,6 +288,15 @@ class Runner:
                 if isinstance(item, tuple):
                     item[1].cancel()  # what it has not begun goes to the workers whole
             extractor.shutdown(wait=False)
+        following = next(batches, None)
+        if following is None and not any(isinstance(item, tuple) for item in started):
+            for item in started:  # a small run, analysed here whole: no workers to fork
+                if isinstance(item, Failure):
+                    yield item, None, None
+                elif isinstance(item, Future):
+                    yield from item.result()
+            return
+        batches = itertools.chain([] if following is None else [following], batches)
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_warm_worker) as pool:
             pool.submit(os.getpid)  # forks the workers now, from this thread, not from a callback's
             queue: list[Future[list[Made]] | Failure] = [

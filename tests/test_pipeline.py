@@ -93,7 +93,15 @@ def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path, monk
         return real_analysis(pool, raws, extracting, *args)
 
     monkeypatch.setattr(P, "_analysis", analysis)
-    results, handed_by_run = [], []
+    pools: list[int] = []  # processes of each pool a run starts
+    real_pool = P.ProcessPoolExecutor
+
+    def pool(max_workers: int, **kwargs):  # type: ignore[no-untyped-def]
+        pools.append(max_workers)
+        return real_pool(max_workers=max_workers, **kwargs)
+
+    monkeypatch.setattr(P, "ProcessPoolExecutor", pool)
+    results, handed_by_run, pools_by_run = [], [], []
     for run, workers, warm_batches, load in (
         ("one", 1, P.WARM_BATCHES, real_load),
         ("here", 2, P.WARM_BATCHES, real_load),
@@ -103,6 +111,7 @@ def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path, monk
         monkeypatch.setattr(P, "WARM_BATCHES", warm_batches)
         monkeypatch.setattr(P, "load_models", load)
         handed.clear()
+        pools.clear()
         with open_store(str(tmp_path / f"{run}.db")) as s:
             Runner(s, workers=workers).run([str(src)])
             articles = {a.id: a for a in s.articles()}
@@ -116,10 +125,12 @@ def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path, monk
                 stored += [tuple(r.values()) for r in s.query(f"SELECT * FROM {table} ORDER BY article_id, idx")]
             results.append((rows, [tuple(m.values()) for m in members], stored))
         handed_by_run.append(list(handed))
+        pools_by_run.append(list(pools))
     assert all(r == results[0] for r in results) and len(results[0][0]) == len(results[0][1]) == 9
     # 2 batches (8 + 1 documents): both analysed before the fork; both by the workers, both
     # extracted by the extracting process; the first before the fork, the second by a worker.
     assert [len(h) for h in handed_by_run] == [0, 0, 2, 1] and handed_by_run[2] == [True, True]
+    assert pools_by_run == [[], [1], [1, 2], [1, 2]]  # all analysed before the fork: no workers forked
     assert len(results[0][2]) > 9 * 10  # the articles and their facts
     assert articles["repost"].story and articles["repost"].story.id == articles[records[0]["id"]].story.id
 
