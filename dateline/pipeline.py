@@ -74,6 +74,9 @@ Outcome = Article | Failure
 # An outcome with what a worker makes of an article for the main process: its story fingerprint
 # (when the run links) and its rows for the database (``store.base.article_rows``).
 Made = tuple[Outcome, "Fingerprint | None", "ArticleRows | None"]
+# A batch at the start of a run with workers: a failure, the result of its analysis in the main
+# process, or its documents with their extraction in a light process (``Runner._start``).
+Started = Failure | Future[list[Made]] | tuple[list[RawDoc], Future[list[Outcome]]]
 
 
 def failure_of(exc: DatelineError, raw: RawDoc | None = None) -> Failure:
@@ -264,20 +267,29 @@ class Runner:
                 else:
                     yield from ((outcome, None, None) for outcome in process_batch(batch, self.today))
             return
-        # The models load once, here, and this process analyses the first batches, while light
-        # processes extract those read ahead; then the workers are forked, sharing the models'
-        # memory and the caches warmed (see ``WARM_BATCHES``). A bounded window of batches is
-        # in flight, results come in input order.
-        window = self.workers * 3
+        # With workers: the first batches start here (``_start``), then the workers take over.
         link = self.linker is not None
         batches = iter(batches)
+        started = self._start(batches, link)
+        following = next(batches, None)
+        if following is None and not any(isinstance(item, tuple) for item in started):
+            for item in started:  # a small run, analysed here whole: no workers to fork
+                if isinstance(item, Failure):
+                    yield item, None, None
+                elif isinstance(item, Future):
+                    yield from item.result()
+            return
+        yield from self._pooled(started, itertools.chain([] if following is None else [following], batches), link)
+
+    def _start(self, batches: Iterator[list[RawDoc] | Failure], link: bool) -> list[Started]:
+        """The first batches: light processes extract them while this one loads the models and
+        analyses the first ``WARM_BATCHES`` of them (see there). Loads nothing for failures alone."""
         extractors = min(self.workers - 1, MAX_EXTRACTORS)
         early = _take(batches, EARLY_BATCHES * extractors)
         if all(isinstance(b, Failure) for b in early):
-            yield from ((b, None, None) for b in early if isinstance(b, Failure))
-            return
+            return list(early)
         extractor = ProcessPoolExecutor(max_workers=extractors, initializer=_ignore_interrupts)
-        started: list[Failure | Future[list[Made]] | tuple[list[RawDoc], Future[list[Outcome]]]] = []
+        started: list[Started] = []
         try:
             for b in early:
                 started.append(b if isinstance(b, Failure) else (b, extractor.submit(extract_batch, b, self.today)))
@@ -288,15 +300,12 @@ class Runner:
                 if isinstance(item, tuple):
                     item[1].cancel()  # what it has not begun goes to the workers whole
             extractor.shutdown(wait=False)
-        following = next(batches, None)
-        if following is None and not any(isinstance(item, tuple) for item in started):
-            for item in started:  # a small run, analysed here whole: no workers to fork
-                if isinstance(item, Failure):
-                    yield item, None, None
-                elif isinstance(item, Future):
-                    yield from item.result()
-            return
-        batches = itertools.chain([] if following is None else [following], batches)
+        return started
+
+    def _pooled(self, started: list[Started], batches: Iterator[list[RawDoc] | Failure], link: bool) -> Iterator[Made]:
+        """The workers, forked now (sharing the models and caches loaded here), take over: a bounded
+        window of batches in flight, results in input order."""
+        window = self.workers * 3
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_warm_worker) as pool:
             pool.submit(os.getpid)  # forks the workers now, from this thread, not from a callback's
             queue: list[Future[list[Made]] | Failure] = [
@@ -424,7 +433,7 @@ def _analysis(pool: ProcessPoolExecutor, raws: list[RawDoc], extracting: Future[
     return made
 
 
-def _analyse_here(started: list[Any], batches: int, link: bool) -> None:
+def _analyse_here(started: list[Started], batches: int, link: bool) -> None:
     """Analyse the first ``batches`` extracted batches in this process: each ``(raws, extracting)``
     of ``started`` becomes the future of its result. Stops at one the extractor failed on."""
     for i, item in enumerate(started):
