@@ -77,8 +77,10 @@ def test_run_stores_each_document_once_and_records_failures(tmp_path: Path, shar
 def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers analyse and fingerprint; the main process links: the stories are the same,
     whoever analysed each batch: the main process before forking the workers (all of them
-    here, by default: 2 batches), the workers after the extracting process extracted it, or
-    a mix of the two."""
+    here, by default: 2 batches), the workers after the extracting process extracted it (the
+    main process waits for it here), or a mix of the two."""
+    from concurrent.futures import wait
+
     from dateline import pipeline as P
 
     records = news_records(shared_dir, 8)
@@ -86,7 +88,7 @@ def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path, monk
               "maintext": records[0]["maintext"].rsplit(". ", 1)[0] + "."}  # a copy that drops its last sentence
     src = write_jsonl(tmp_path / "news.jsonl", [*records, repost])
     handed: list[bool] = []  # per batch the workers analysed: extracted by the time they started?
-    real_analysis, real_load = P._analysis, P.load_models
+    real_analysis, real_here = P._analysis, P._analyse_here
 
     def analysis(pool, raws, extracting, *args):  # type: ignore[no-untyped-def]
         handed.append(extracting.done())
@@ -102,14 +104,18 @@ def test_run_with_two_workers_matches_one(tmp_path: Path, shared_dir: Path, monk
 
     monkeypatch.setattr(P, "ProcessPoolExecutor", pool)
     results, handed_by_run, pools_by_run = [], [], []
-    for run, workers, warm_batches, load in (
-        ("one", 1, P.WARM_BATCHES, real_load),
-        ("here", 2, P.WARM_BATCHES, real_load),
-        ("workers", 2, 0, lambda: (time.sleep(6), real_load())),  # the extractor finishes first
-        ("mixed", 2, 1, real_load),
+    def here_once_extracted(started, batches, link):  # type: ignore[no-untyped-def]
+        wait([item[1] for item in started if isinstance(item, tuple)])  # the extractor finishes first
+        return real_here(started, batches, link)
+
+    for run, workers, warm_batches, here in (
+        ("one", 1, P.WARM_BATCHES, real_here),
+        ("here", 2, P.WARM_BATCHES, real_here),
+        ("workers", 2, 0, here_once_extracted),
+        ("mixed", 2, 1, real_here),
     ):
         monkeypatch.setattr(P, "WARM_BATCHES", warm_batches)
-        monkeypatch.setattr(P, "load_models", load)
+        monkeypatch.setattr(P, "_analyse_here", here)
         handed.clear()
         pools.clear()
         with open_store(str(tmp_path / f"{run}.db")) as s:
