@@ -19,8 +19,9 @@ Each configuration runs in its own process, so that its peak RSS is its own
 configurations load their lazy tables first, untimed (trafilatura on one page;
 dateline with ``extract.warm()``, what a worker loads before its first batch, and one
 page). Rates are wall-clock over the whole run, the full pipeline's model loading
-included, plus a "steady" rate from the 10th percentile of documents on. The machine is shared: the load average is
-printed before and after, and the figures are only as good as it allows.
+included, plus a "steady" rate from the 10th percentile of documents on. The machine
+is shared: the load average is printed before and after, and the figures are only as
+good as it allows.
 
 ``--profile`` times each stage per article on ~100 English pages in one process:
 extract, spaCy (tagger, NER, sentences), each analysis step, the on-demand

@@ -15,7 +15,6 @@ also how an interrupted run resumes.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 import itertools
 import os
@@ -287,7 +286,7 @@ class Runner:
         extractors = min(self.workers - 1, MAX_EXTRACTORS)
         early = _take(batches, EARLY_BATCHES * extractors)
         if all(isinstance(b, Failure) for b in early):
-            return list(early)
+            return early
         extractor = ProcessPoolExecutor(max_workers=extractors, initializer=_ignore_interrupts)
         started: list[Started] = []
         try:
@@ -490,9 +489,9 @@ def load_models() -> None:
     are only loaded early: one that fails here fails again, as an error on each document,
     where it is used.
 
-    The runner loads them before it forks its workers, which then share their memory;
-    collected and frozen first, so that no worker's garbage collector walks them (and
-    copies the pages it touches).
+    The runner loads them before it forks its workers, which then share their memory; the
+    first batch it analyses itself freezes them (``_freeze_models``), so that no worker's
+    garbage collector walks them (and copies the pages it touches).
     """
     from .analyze import embed, event_model, nlp
 
@@ -501,14 +500,6 @@ def load_models() -> None:
             load()
         except Exception:  # noqa: BLE001, S112 - reported per document by the stage that needs it
             continue
-    _freeze_loaded()
-
-
-@functools.cache
-def _freeze_loaded() -> None:
-    """Once per process (a long-lived one runs many runs: what it holds later is its own)."""
-    gc.collect()
-    gc.freeze()
 
 
 def _warm_worker() -> None:
